@@ -1,0 +1,179 @@
+//! Leaky integrate-and-fire step kernels: a scalar reference and an f32x8 SIMD kernel.
+//!
+//! Normalised units (threshold 1, reset 0), as in Nengo's `LIF` (Eliasmith & Anderson 2003;
+//! `nengo/neurons.py`, `LIF.step`):
+//!
+//! $$\tau_{rc}\,\dot v = J - v,$$
+//!
+//! integrated exactly for input $J$ constant over the step:
+//!
+//! $$v_{t+\Delta t} = v_t - (J - v_t)\,\mathrm{expm1}(-\Delta t_{\mathrm{eff}}/\tau_{rc})
+//!   = v_t + (J - v_t)\,a,\qquad a = 1 - e^{-\Delta t_{\mathrm{eff}}/\tau_{rc}}.$$
+//!
+//! Refractoriness: `r` is the refractory time left at the start of the step. The neuron
+//! integrates for `Δt_eff = clip(Δt − r, 0, Δt)`: nothing while still refractory, the remaining
+//! fraction of the step when the refractory period ends inside it, the whole step otherwise; then
+//! `r ← max(r − Δt, 0)`. (Nengo stores `r + Δt` and subtracts Δt first; the arithmetic is the
+//! same.) `a` for the whole step is precomputed per population; only the rare lanes leaving
+//! refractoriness compute an exponential.
+//!
+//! Threshold crossing: when `v > 1` at the end of the step, the crossing happened at
+//!
+//! $$t_s = \Delta t + \tau_{rc}\,\mathrm{ln1p}\!\left(-\frac{v-1}{J-1}\right)$$
+//!
+//! after the step's start (solve $1 = J + (v_0 - J)e^{-t/\tau_{rc}}$ backwards from the end of
+//! the step). The neuron resets to 0 and stays refractory for `τ_ref` counted from `t_s`, so
+//! `r ← τ_ref − (Δt − t_s)` carries the fraction into the next step (a negative value, a
+//! refractory period ending within this step, is stored as 0). Finally `v ← max(v, v_min)`.
+//!
+//! The scalar and SIMD kernels share every operation of the common path (same fused
+//! multiply-add), so they agree bit for bit except on lanes that compute `expm1`/`ln1p`, where
+//! libm and `wide`'s polynomials differ by an ulp or so.
+
+use wide::f32x8;
+
+use crate::lanes::LANES;
+use crate::spikes::Spikes;
+
+/// Per-population constants of the LIF step, precomputed once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LifConsts {
+    /// Time step Δt, seconds.
+    pub dt: f32,
+    /// Membrane RC time constant τ_rc, seconds.
+    pub tau_rc: f32,
+    /// Absolute refractory period τ_ref, seconds.
+    pub tau_ref: f32,
+    /// Lower bound of the normalised voltage (`-inf` for none).
+    pub min_voltage: f32,
+    /// Whole-step integration factor `a = −expm1(−Δt/τ_rc)`.
+    pub a_dt: f32,
+}
+
+impl LifConsts {
+    /// Constants for time step `dt` (s), `tau_rc`, `tau_ref` (s) and the voltage floor.
+    pub fn new(dt: f32, tau_rc: f32, tau_ref: f32, min_voltage: f32) -> Self {
+        Self {
+            dt,
+            tau_rc,
+            tau_ref,
+            min_voltage,
+            a_dt: -(-dt / tau_rc).exp_m1(),
+        }
+    }
+}
+
+/// Scalar reference: advances neurons `v`, `r` by one step with input current
+/// `bias[i] + input[i]` (input omitted ⇒ 0) and appends spikes (ids offset by `base`).
+pub fn lif_step_scalar(
+    c: &LifConsts,
+    bias: &[f32],
+    input: Option<&[f32]>,
+    v: &mut [f32],
+    r: &mut [f32],
+    base: u32,
+    spikes: &mut Spikes,
+) {
+    let n = v.len();
+    assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    for i in 0..n {
+        let j = match input {
+            Some(x) => bias[i] + x[i],
+            None => bias[i],
+        };
+        let ri0 = r[i];
+        let a = if ri0 <= 0.0 {
+            c.a_dt
+        } else if ri0 < c.dt {
+            -((ri0 - c.dt) / c.tau_rc).exp_m1()
+        } else {
+            0.0
+        };
+        let mut vi = (j - v[i]).mul_add(a, v[i]);
+        let mut ri = (ri0 - c.dt).max(0.0);
+        if vi > 1.0 {
+            let ts = if j > 1.0 {
+                c.tau_rc.mul_add((-(vi - 1.0) / (j - 1.0)).ln_1p(), c.dt)
+            } else {
+                c.dt
+            };
+            let ts = ts.max(0.0).min(c.dt);
+            spikes.push(base + i as u32, ts);
+            vi = 0.0;
+            ri = (c.tau_ref + ts - c.dt).max(0.0);
+        }
+        v[i] = vi.max(c.min_voltage);
+        r[i] = ri;
+    }
+}
+
+/// SIMD kernel: the same step as [`lif_step_scalar`] over whole f32x8 vectors. `n_valid` is the
+/// number of real neurons covered by these vectors (padding lanes beyond it never report spikes).
+pub fn lif_step_simd(
+    c: &LifConsts,
+    bias: &[f32x8],
+    input: Option<&[f32x8]>,
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+) {
+    let n = v.len();
+    assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    match input {
+        Some(x) => lif_lanes(c, |k| bias[k] + x[k], v, r, base, n_valid, spikes),
+        None => lif_lanes(c, |k| bias[k], v, r, base, n_valid, spikes),
+    }
+}
+
+#[inline(always)]
+fn lif_lanes(
+    c: &LifConsts,
+    current: impl Fn(usize) -> f32x8,
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+) {
+    let dt = f32x8::splat(c.dt);
+    let zero = f32x8::ZERO;
+    let one = f32x8::ONE;
+    let a_dt = f32x8::splat(c.a_dt);
+    let min_v = f32x8::splat(c.min_voltage);
+    for k in 0..v.len() {
+        let j = current(k);
+        let v0 = v[k];
+        let r0 = r[k];
+        // Common path: a = a_dt when not refractory, 0 while refractory.
+        let mut a = r0.simd_le(zero).select(a_dt, zero);
+        let leaving = r0.simd_gt(zero) & r0.simd_lt(dt);
+        if leaving.any() {
+            let frac = -((r0 - dt) / f32x8::splat(c.tau_rc)).exp_m1();
+            a = leaving.select(frac, a);
+        }
+        let mut v1 = (j - v0).mul_add(a, v0);
+        let mut r1 = (r0 - dt).fast_max(zero);
+        let spiking = v1.simd_gt(one);
+        if spiking.any() {
+            let tau_rc = f32x8::splat(c.tau_rc);
+            let ts = tau_rc.mul_add((-(v1 - one) / (j - one)).ln_1p(), dt);
+            let ts = j.simd_gt(one).select(ts, dt).max(zero).min(dt);
+            r1 = spiking.select((f32x8::splat(c.tau_ref) + ts - dt).fast_max(zero), r1);
+            v1 = spiking.select(zero, v1);
+            let mut bits = spiking.to_bitmask();
+            let ts = ts.to_array();
+            while bits != 0 {
+                let lane = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                let i = k * LANES + lane;
+                if i < n_valid {
+                    spikes.push(base + i as u32, ts[lane]);
+                }
+            }
+        }
+        v[k] = v1.fast_max(min_v);
+        r[k] = r1;
+    }
+}

@@ -1,0 +1,38 @@
+//! # simcore — spikesim's engine
+//!
+//! Flat struct-of-arrays neuron state, numerical kernels (each a scalar reference beside a
+//! `wide` f32x8 SIMD version), fixed-chunk rayon parallelism and seeded random streams.
+//! Nothing here knows about spec files or output formats: `netspec` builds networks out of
+//! these parts and `cli` records what they emit.
+//!
+//! Layout:
+//! - [`lanes`]: SIMD lane width and padded state vectors;
+//! - [`cpu`]: the start-up check that the CPU has what the build was compiled for;
+//! - [`par`]: parallelism as a value (`Par::Seq`, `Par::Threads(n)`) and fixed work chunks;
+//! - [`rng`]: random streams keyed by object, never by thread;
+//! - [`neuron`]: neuron models (parameters, analytic rate functions, gain/bias solvers);
+//! - [`kernels`]: the per-step integration kernels;
+//! - [`population`]: a population of neurons with its state, stepped by the kernels;
+//! - [`neurons`]: the trait every neuron model implements;
+//! - [`sim`]: the simulator and its step schedule;
+//! - [`spikes`]: the spikes one step emits.
+#![deny(missing_docs)]
+
+pub mod cpu;
+pub mod error;
+pub mod kernels;
+pub mod lanes;
+pub mod neuron;
+pub mod neurons;
+pub mod par;
+pub mod population;
+pub mod rng;
+pub mod sim;
+pub mod spikes;
+
+pub use error::SimError;
+pub use neurons::Neurons;
+pub use par::Par;
+pub use population::LifPopulation;
+pub use sim::{Component, Population, Simulator};
+pub use spikes::Spikes;

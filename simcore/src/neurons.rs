@@ -1,0 +1,58 @@
+//! The interface every neuron model implements so the simulator can step it.
+
+use crate::lanes::Padded;
+use crate::par::Par;
+use crate::population::{Kernel, LifPopulation};
+use crate::spikes::Spikes;
+
+/// Neuron dynamics of one population (struct-of-arrays state), stepped once per time step.
+///
+/// `step` performs phases 4–5 of the schedule (integrate, threshold/reset): it consumes the
+/// input current summed for this step (in the model's own current unit, padding lanes zero)
+/// and writes the spikes it emits, ascending ids, into `out`.
+pub trait Neurons: Send + Sync + std::fmt::Debug {
+    /// Number of neurons.
+    fn len(&self) -> usize;
+    /// True for an empty population.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Model name, for provenance and summaries (e.g. `"lif"`).
+    fn model(&self) -> &'static str;
+    /// Advances one step.
+    fn step(&mut self, input: &Padded, par: Par<'_>, out: &mut Spikes);
+    /// Names of the state variables probes may record, with their units.
+    fn variables(&self) -> &'static [(&'static str, &'static str)];
+    /// Current value of state variable `name`, one per neuron (None when unknown).
+    fn variable(&self, name: &str) -> Option<&[f32]>;
+    /// First non-finite state value, as `(neuron, variable)`.
+    fn find_non_finite(&self) -> Option<(usize, &'static str)>;
+}
+
+impl Neurons for LifPopulation {
+    fn len(&self) -> usize {
+        LifPopulation::len(self)
+    }
+    fn model(&self) -> &'static str {
+        "lif"
+    }
+    fn step(&mut self, input: &Padded, par: Par<'_>, out: &mut Spikes) {
+        LifPopulation::step(self, Some(input), Kernel::Simd, par, out)
+    }
+    fn variables(&self) -> &'static [(&'static str, &'static str)] {
+        &[
+            ("v", "1 (normalised: reset 0, threshold 1)"),
+            ("refractory", "s"),
+        ]
+    }
+    fn variable(&self, name: &str) -> Option<&[f32]> {
+        match name {
+            "v" => Some(self.voltage()),
+            "refractory" => Some(self.refractory()),
+            _ => None,
+        }
+    }
+    fn find_non_finite(&self) -> Option<(usize, &'static str)> {
+        LifPopulation::find_non_finite(self)
+    }
+}

@@ -1,0 +1,208 @@
+//! A population of LIF neurons: struct-of-arrays state stepped by the kernels in
+//! [`crate::kernels::lif`], sequentially or over fixed chunks on a rayon pool.
+
+use rayon::prelude::*;
+
+use crate::SimError;
+use crate::kernels::lif::{LifConsts, lif_step_scalar, lif_step_simd};
+use crate::lanes::{LANES, Padded};
+use crate::neuron::lif::LifParams;
+use crate::par::{CHUNK, CHUNK_LANES, Par};
+use crate::spikes::Spikes;
+
+/// Which kernel steps the population.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Kernel {
+    /// The f32x8 SIMD kernel (default).
+    #[default]
+    Simd,
+    /// The scalar reference kernel.
+    Scalar,
+}
+
+/// The first `m` f32 values of a run of SIMD vectors.
+fn flat(x: &[wide::f32x8], m: usize) -> &[f32] {
+    &bytemuck::cast_slice(x)[..m]
+}
+
+/// N LIF neurons in normalised units with per-neuron bias current.
+#[derive(Clone, Debug)]
+pub struct LifPopulation {
+    name: String,
+    params: LifParams,
+    consts: LifConsts,
+    v: Padded,
+    r: Padded,
+    bias: Padded,
+    chunk_spikes: Vec<Spikes>,
+}
+
+impl LifPopulation {
+    /// `n` neurons named `name`, at rest (`v = 0`, not refractory), with constant input
+    /// current `bias` (one value per neuron), stepped with time step `dt` (s).
+    pub fn new(name: &str, params: LifParams, dt: f64, bias: &[f32]) -> Result<Self, SimError> {
+        params.validate(name)?;
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(SimError::Param {
+                object: name.to_string(),
+                key: "dt",
+                value: dt.to_string(),
+                msg: "must be a positive, finite time".into(),
+            });
+        }
+        let n = bias.len();
+        let consts = LifConsts::new(
+            dt as f32,
+            params.tau_rc as f32,
+            params.tau_ref as f32,
+            params.min_voltage as f32,
+        );
+        Ok(Self {
+            name: name.to_string(),
+            params,
+            consts,
+            v: Padded::filled(n, 0.0),
+            r: Padded::filled(n, 0.0),
+            bias: Padded::from_slice(bias, 0.0),
+            chunk_spikes: vec![Spikes::default(); n.div_ceil(CHUNK)],
+        })
+    }
+
+    /// Population name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of neurons.
+    pub fn len(&self) -> usize {
+        self.v.len()
+    }
+
+    /// True for an empty population.
+    pub fn is_empty(&self) -> bool {
+        self.v.is_empty()
+    }
+
+    /// Model parameters.
+    pub fn params(&self) -> &LifParams {
+        &self.params
+    }
+
+    /// Step constants.
+    pub fn consts(&self) -> &LifConsts {
+        &self.consts
+    }
+
+    /// Normalised membrane voltages.
+    pub fn voltage(&self) -> &[f32] {
+        self.v.as_slice()
+    }
+
+    /// Normalised membrane voltages, mutable (e.g. to set initial state).
+    pub fn voltage_mut(&mut self) -> &mut [f32] {
+        self.v.as_mut_slice()
+    }
+
+    /// Refractory time left (s) at the start of the next step.
+    pub fn refractory(&self) -> &[f32] {
+        self.r.as_slice()
+    }
+
+    /// Refractory time left, mutable.
+    pub fn refractory_mut(&mut self) -> &mut [f32] {
+        self.r.as_mut_slice()
+    }
+
+    /// Constant input currents.
+    pub fn bias(&self) -> &[f32] {
+        self.bias.as_slice()
+    }
+
+    /// Constant input currents, mutable.
+    pub fn bias_mut(&mut self) -> &mut [f32] {
+        self.bias.as_mut_slice()
+    }
+
+    /// Advances every neuron by one step with input current `bias + input` and writes the
+    /// spikes (ascending ids) to `out` (cleared first). `input`, when given, must have this
+    /// population's length; its padding lanes must be zero.
+    pub fn step(&mut self, input: Option<&Padded>, kernel: Kernel, par: Par<'_>, out: &mut Spikes) {
+        out.clear();
+        let n = self.len();
+        if let Some(x) = input {
+            assert_eq!(x.len(), n, "input length of population `{}`", self.name);
+        }
+        let c = self.consts;
+        let bias = self.bias.lanes();
+        let input = input.map(Padded::lanes);
+        let run = |(ci, ((v, r), buf)): (usize, ((&mut [_], &mut [_]), &mut Spikes))| {
+            buf.clear();
+            let lo = ci * CHUNK_LANES;
+            let hi = lo + v.len();
+            let base = (ci * CHUNK) as u32;
+            let n_valid = n - ci * CHUNK;
+            match kernel {
+                Kernel::Simd => lif_step_simd(
+                    &c,
+                    &bias[lo..hi],
+                    input.map(|x| &x[lo..hi]),
+                    v,
+                    r,
+                    base,
+                    n_valid,
+                    buf,
+                ),
+                Kernel::Scalar => {
+                    let m = n_valid.min(v.len() * LANES);
+                    let vs: &mut [f32] = bytemuck::cast_slice_mut(v);
+                    let rs: &mut [f32] = bytemuck::cast_slice_mut(r);
+                    lif_step_scalar(
+                        &c,
+                        flat(&bias[lo..hi], m),
+                        input.map(|x| flat(&x[lo..hi], m)),
+                        &mut vs[..m],
+                        &mut rs[..m],
+                        base,
+                        buf,
+                    )
+                }
+            }
+        };
+        let v = self.v.lanes_mut();
+        let r = self.r.lanes_mut();
+        match par {
+            Par::Seq => v
+                .chunks_mut(CHUNK_LANES)
+                .zip(r.chunks_mut(CHUNK_LANES))
+                .zip(self.chunk_spikes.iter_mut())
+                .enumerate()
+                .for_each(run),
+            Par::Pool(pool) => pool.install(|| {
+                v.par_chunks_mut(CHUNK_LANES)
+                    .zip(r.par_chunks_mut(CHUNK_LANES))
+                    .zip(self.chunk_spikes.par_iter_mut())
+                    .enumerate()
+                    .for_each(run)
+            }),
+        }
+        for s in &self.chunk_spikes {
+            out.extend_from(s);
+        }
+    }
+
+    /// First non-finite state value, as `(neuron, variable)`.
+    pub fn find_non_finite(&self) -> Option<(usize, &'static str)> {
+        [
+            ("v", &self.v),
+            ("refractory", &self.r),
+            ("bias", &self.bias),
+        ]
+        .into_iter()
+        .find_map(|(name, x)| {
+            x.as_slice()
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|i| (i, name))
+        })
+    }
+}

@@ -1,0 +1,184 @@
+//! The simulator: populations, the components that couple them, and the step schedule.
+//!
+//! # Step schedule
+//! [`Simulator::step`] runs, for step `k` (time `k·Δt` to `(k+1)·Δt`):
+//! 1. **inputs / deliver / filter** — every [`Component`] adds this step's input current into
+//!    the per-population input buffers (nodes and current sources write values, spike
+//!    deliveries pop their delay slot, synapse filters advance and emit their output). Reads:
+//!    component state. Writes: `inputs` (zeroed after phase 2).
+//! 2. **integrate + threshold** — every population's [`Neurons::step`] consumes its input,
+//!    integrates, emits spikes (ids ascending, in-step times) and resets. Reads: `inputs`.
+//!    Writes: neuron state, `spikes`.
+//! 3. **propagate / learn** — every component sees all populations' spikes of step `k` (to push
+//!    them into delay rings, decoders, learning traces). Reads: `spikes`. Writes: component state.
+//! 4. **check** — every `check_every` steps, neuron state is scanned for non-finite values.
+//!
+//! Probes and recorders are observers: they read `spikes()` and `population(i).variable(..)`
+//! between steps and never own state.
+
+use crate::SimError;
+use crate::lanes::Padded;
+use crate::neurons::Neurons;
+use crate::par::Threads;
+use crate::spikes::Spikes;
+
+/// Something that couples populations or drives them: current sources, spike delivery through
+/// synapses, decoded connections, learning rules.
+pub trait Component: Send + std::fmt::Debug {
+    /// Name for errors and summaries.
+    fn name(&self) -> &str;
+    /// Phase 1: add this step's input currents into `inputs[pop]` (padding lanes stay zero).
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Padded]);
+    /// Phase 3: see the spikes every population emitted during `step`.
+    fn observe(&mut self, step: u64, dt: f64, spikes: &[Spikes]);
+    /// First non-finite value in the component's state, described for an error message.
+    fn find_non_finite(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A named population in a simulator.
+#[derive(Debug)]
+pub struct Population {
+    /// Name (unique within the simulator).
+    pub name: String,
+    /// The neurons.
+    pub neurons: Box<dyn Neurons>,
+}
+
+/// Steps a set of populations and components through the fixed schedule.
+#[derive(Debug)]
+pub struct Simulator {
+    dt: f64,
+    step: u64,
+    populations: Vec<Population>,
+    components: Vec<Box<dyn Component>>,
+    inputs: Vec<Padded>,
+    spikes: Vec<Spikes>,
+    threads: Threads,
+    check_every: u64,
+}
+
+impl Simulator {
+    /// A simulator with time step `dt` (s) on `threads` worker threads (0: one per core).
+    pub fn new(
+        dt: f64,
+        populations: Vec<Population>,
+        components: Vec<Box<dyn Component>>,
+        threads: usize,
+    ) -> Result<Self, SimError> {
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(SimError::Param {
+                object: "simulation".into(),
+                key: "dt",
+                value: dt.to_string(),
+                msg: "must be a positive, finite time".into(),
+            });
+        }
+        let inputs = populations
+            .iter()
+            .map(|p| Padded::filled(p.neurons.len(), 0.0))
+            .collect();
+        let spikes = vec![Spikes::default(); populations.len()];
+        Ok(Self {
+            dt,
+            step: 0,
+            populations,
+            components,
+            inputs,
+            spikes,
+            threads: Threads::new(threads)?,
+            check_every: 256,
+        })
+    }
+
+    /// Sets how often (in steps) state is scanned for non-finite values (default 256).
+    pub fn set_check_every(&mut self, steps: u64) {
+        self.check_every = steps.max(1);
+    }
+
+    /// Time step, seconds.
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// Number of steps taken so far.
+    pub fn steps_done(&self) -> u64 {
+        self.step
+    }
+
+    /// Simulated time so far, `steps · dt` (a product, never accumulated).
+    pub fn time(&self) -> f64 {
+        self.step as f64 * self.dt
+    }
+
+    /// Worker threads in use.
+    pub fn threads(&self) -> usize {
+        self.threads.count()
+    }
+
+    /// The populations, in build order.
+    pub fn populations(&self) -> &[Population] {
+        &self.populations
+    }
+
+    /// The components, in build order.
+    pub fn components(&self) -> &[Box<dyn Component>] {
+        &self.components
+    }
+
+    /// Spikes of each population during the last step.
+    pub fn spikes(&self) -> &[Spikes] {
+        &self.spikes
+    }
+
+    /// Runs one step of the schedule (see the module docs).
+    pub fn step(&mut self) -> Result<(), SimError> {
+        let (k, dt) = (self.step, self.dt);
+        for c in &mut self.components {
+            c.drive(k, dt, &mut self.inputs);
+        }
+        let par = self.threads.par();
+        for ((p, input), out) in self
+            .populations
+            .iter_mut()
+            .zip(&mut self.inputs)
+            .zip(&mut self.spikes)
+        {
+            p.neurons.step(input, par, out);
+            input.padded_mut().fill(0.0);
+        }
+        for c in &mut self.components {
+            c.observe(k, dt, &self.spikes);
+        }
+        self.step += 1;
+        if self.step.is_multiple_of(self.check_every) {
+            self.check_finite()?;
+        }
+        Ok(())
+    }
+
+    /// Scans neuron state for non-finite values.
+    pub fn check_finite(&self) -> Result<(), SimError> {
+        for p in &self.populations {
+            if let Some((neuron, variable)) = p.neurons.find_non_finite() {
+                return Err(SimError::NonFinite {
+                    population: p.name.clone(),
+                    neuron,
+                    variable,
+                    time: self.time(),
+                });
+            }
+        }
+        for c in &self.components {
+            if let Some(what) = c.find_non_finite() {
+                return Err(SimError::NonFiniteComponent {
+                    component: c.name().to_string(),
+                    what,
+                    time: self.time(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
