@@ -8,8 +8,8 @@ use crate::spikes::Spikes;
 /// Neuron dynamics of one population (struct-of-arrays state), stepped once per time step.
 ///
 /// `step` performs phases 4–5 of the schedule (integrate, threshold/reset): it consumes the
-/// input current summed for this step (in the model's own current unit, padding lanes zero)
-/// and writes the spikes it emits, ascending ids, into `out`.
+/// inputs summed for this step, one padded buffer per input port (see [`Neurons::ports`];
+/// padding lanes zero), and writes the spikes it emits, ascending ids, into `out`.
 pub trait Neurons: Send + Sync + std::fmt::Debug {
     /// Number of neurons.
     fn len(&self) -> usize;
@@ -19,8 +19,12 @@ pub trait Neurons: Send + Sync + std::fmt::Debug {
     }
     /// Model name, for provenance and summaries (e.g. `"lif"`).
     fn model(&self) -> &'static str;
-    /// Advances one step.
-    fn step(&mut self, input: &Padded, par: Par<'_>, out: &mut Spikes);
+    /// Names and units of the input ports, in the order `step` receives them. Port 0 is the
+    /// input current in the model's own unit; models may add ports (a voltage jump for delta
+    /// synapses, conductance increments for conductance-based synapses…).
+    fn ports(&self) -> &'static [(&'static str, &'static str)];
+    /// Advances one step with `inputs[port]` summed for this step.
+    fn step(&mut self, inputs: &[Padded], par: Par<'_>, out: &mut Spikes);
     /// Names of the state variables probes may record, with their units.
     fn variables(&self) -> &'static [(&'static str, &'static str)];
     /// Current value of state variable `name`, one per neuron (None when unknown).
@@ -36,8 +40,11 @@ impl Neurons for LifPopulation {
     fn model(&self) -> &'static str {
         "lif"
     }
-    fn step(&mut self, input: &Padded, par: Par<'_>, out: &mut Spikes) {
-        LifPopulation::step(self, Some(input), Kernel::Simd, par, out)
+    fn ports(&self) -> &'static [(&'static str, &'static str)] {
+        &[("current", "1 (normalised current J)")]
+    }
+    fn step(&mut self, inputs: &[Padded], par: Par<'_>, out: &mut Spikes) {
+        LifPopulation::step(self, Some(&inputs[0]), Kernel::Simd, par, out)
     }
     fn variables(&self) -> &'static [(&'static str, &'static str)] {
         &[

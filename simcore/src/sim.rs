@@ -2,10 +2,10 @@
 //!
 //! # Step schedule
 //! [`Simulator::step`] runs, for step `k` (time `k·Δt` to `(k+1)·Δt`):
-//! 1. **inputs / deliver / filter** — every [`Component`] adds this step's input current into
-//!    the per-population input buffers (nodes and current sources write values, spike
-//!    deliveries pop their delay slot, synapse filters advance and emit their output). Reads:
-//!    component state. Writes: `inputs` (zeroed after phase 2).
+//! 1. **inputs / deliver / filter** — every [`Component`] adds this step's inputs into the
+//!    per-population, per-port input buffers `inputs[pop][port]` (nodes and current sources write
+//!    values, spike deliveries pop their delay slot, synapse filters advance and emit their
+//!    output). Reads: component state. Writes: `inputs` (zeroed after phase 2).
 //! 2. **integrate + threshold** — every population's [`Neurons::step`] consumes its input,
 //!    integrates, emits spikes (ids ascending, in-step times) and resets. Reads: `inputs`.
 //!    Writes: neuron state, `spikes`.
@@ -27,8 +27,8 @@ use crate::spikes::Spikes;
 pub trait Component: Send + std::fmt::Debug {
     /// Name for errors and summaries.
     fn name(&self) -> &str;
-    /// Phase 1: add this step's input currents into `inputs[pop]` (padding lanes stay zero).
-    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Padded]);
+    /// Phase 1: add this step's inputs into `inputs[pop][port]` (padding lanes stay zero).
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]);
     /// Phase 3: see the spikes every population emitted during `step`.
     fn observe(&mut self, step: u64, dt: f64, spikes: &[Spikes]);
     /// First non-finite value in the component's state, described for an error message.
@@ -53,7 +53,7 @@ pub struct Simulator {
     step: u64,
     populations: Vec<Population>,
     components: Vec<Box<dyn Component>>,
-    inputs: Vec<Padded>,
+    inputs: Vec<Vec<Padded>>,
     spikes: Vec<Spikes>,
     threads: Threads,
     check_every: u64,
@@ -77,7 +77,14 @@ impl Simulator {
         }
         let inputs = populations
             .iter()
-            .map(|p| Padded::filled(p.neurons.len(), 0.0))
+            .map(|p| {
+                let n = p.neurons.len();
+                p.neurons
+                    .ports()
+                    .iter()
+                    .map(|_| Padded::filled(n, 0.0))
+                    .collect()
+            })
             .collect();
         let spikes = vec![Spikes::default(); populations.len()];
         Ok(Self {
@@ -146,7 +153,9 @@ impl Simulator {
             .zip(&mut self.spikes)
         {
             p.neurons.step(input, par, out);
-            input.padded_mut().fill(0.0);
+            for port in input.iter_mut() {
+                port.padded_mut().fill(0.0);
+            }
         }
         for c in &mut self.components {
             c.observe(k, dt, &self.spikes);
