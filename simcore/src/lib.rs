@@ -15,7 +15,8 @@
 //! - [`population`]: a population of neurons with its state, stepped by the kernels;
 //! - [`neurons`]: the trait every neuron model implements;
 //! - [`sim`]: the simulator and its step schedule;
-//! - [`spikes`]: the spikes one step emits.
+//! - [`spikes`]: the spikes one step emits;
+//! - [`synapse`]: post-synaptic current filters (exponential, alpha, any order; delta).
 #![deny(missing_docs)]
 
 pub mod cpu;
@@ -29,6 +30,7 @@ pub mod population;
 pub mod rng;
 pub mod sim;
 pub mod spikes;
+pub mod synapse;
 
 pub use error::SimError;
 pub use neurons::Neurons;

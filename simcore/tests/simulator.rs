@@ -29,10 +29,16 @@ impl Component for Drive {
 fn component_current_drives_neurons_at_the_analytic_rate() {
     let p = LifParams::default();
     let pop = LifPopulation::new("a", p, 1e-4, &[0.0; 3]).unwrap();
-    let drive = Drive { current: 2.0, seen: Vec::new() };
+    let drive = Drive {
+        current: 2.0,
+        seen: Vec::new(),
+    };
     let mut sim = Simulator::new(
         1e-4,
-        vec![Population { name: "a".into(), neurons: Box::new(pop) }],
+        vec![Population {
+            name: "a".into(),
+            neurons: Box::new(pop),
+        }],
         vec![Box::new(drive)],
         1,
     )
@@ -55,13 +61,19 @@ fn non_finite_state_is_reported_with_population_neuron_and_time() {
     pop.bias_mut()[7] = f32::NAN;
     let mut sim = Simulator::new(
         1e-3,
-        vec![Population { name: "bad".into(), neurons: Box::new(pop) }],
+        vec![Population {
+            name: "bad".into(),
+            neurons: Box::new(pop),
+        }],
         vec![],
         1,
     )
     .unwrap();
     sim.set_check_every(10);
-    let err = (0..100).try_for_each(|_| sim.step()).unwrap_err().to_string();
+    let err = (0..100)
+        .try_for_each(|_| sim.step())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("`bad`") && err.contains("neuron 7"), "{err}");
     assert!(err.contains("t = 0.01"), "{err}");
 }

@@ -2,3 +2,4 @@
 //! `wide` f32x8 version; tests compare them on awkward sizes and random parameters.
 
 pub mod lif;
+pub mod psc;

@@ -1,0 +1,189 @@
+//! [`PscFilter`]: the synaptic filter state of N targets, stepped over fixed chunks.
+
+use rayon::prelude::*;
+use wide::f32x8;
+
+use crate::SimError;
+use crate::kernels::psc::{PscConsts, psc_step_scalar, psc_step_simd};
+use crate::lanes::{LANES, Padded, padded_len};
+use crate::par::{CHUNK_LANES, Par};
+use crate::population::Kernel;
+use crate::synapse::{Discretisation, PscCoeffs, PscShape};
+
+/// One work chunk: index, (input, output), state.
+type ChunkArgs<'a> = (usize, ((&'a [f32x8], &'a mut [f32x8]), &'a mut [f32x8]));
+
+/// One PSC filter per target (neuron, or dimension of a decoded vector), all with the same
+/// kernel. Feed it each target's summed input for the step (impulse areas or held values,
+/// per its [`Discretisation`]); it adds its output into a buffer (usually a population's
+/// input port).
+#[derive(Clone, Debug)]
+pub struct PscFilter {
+    name: String,
+    shape: PscShape,
+    disc: Discretisation,
+    dt: f64,
+    consts: PscConsts,
+    state: Vec<f32x8>,
+    len: usize,
+}
+
+impl PscFilter {
+    /// Filters for `n` targets named `name`, kernel `shape`, discretised by `disc` for time
+    /// step `dt` (s), all state zero.
+    pub fn new(
+        name: &str,
+        shape: PscShape,
+        disc: Discretisation,
+        dt: f64,
+        n: usize,
+    ) -> Result<Self, SimError> {
+        shape.validate(name)?;
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(SimError::Param {
+                object: name.to_string(),
+                key: "dt",
+                value: dt.to_string(),
+                msg: "must be a positive, finite time".into(),
+            });
+        }
+        let consts = PscConsts::new(&PscCoeffs::new(shape, disc, dt));
+        Ok(Self {
+            name: name.to_string(),
+            shape,
+            disc,
+            dt,
+            state: vec![f32x8::ZERO; padded_len(n) / LANES * consts.stages],
+            consts,
+            len: n,
+        })
+    }
+
+    /// Name, for errors.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Number of targets.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when there are no targets.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Kernel shape.
+    pub fn shape(&self) -> PscShape {
+        self.shape
+    }
+
+    /// Discretisation.
+    pub fn discretisation(&self) -> Discretisation {
+        self.disc
+    }
+
+    /// Time step, seconds.
+    pub fn dt(&self) -> f64 {
+        self.dt
+    }
+
+    /// The f32 step coefficients.
+    pub fn consts(&self) -> &PscConsts {
+        &self.consts
+    }
+
+    /// Sets every state to zero.
+    pub fn reset(&mut self) {
+        self.state.fill(f32x8::ZERO);
+    }
+
+    /// Value of cascade stage `j` (0 ≤ j ≤ n) for each target; the last stage is the filtered
+    /// signal at the current step boundary (zero-length for delta).
+    pub fn stage(&self, j: usize) -> Vec<f32> {
+        let s = self.consts.stages;
+        assert!(j < s, "filter `{}` has {s} stages", self.name);
+        (0..self.len)
+            .map(|i| self.state[(i / LANES) * s + j].as_array()[i % LANES])
+            .collect()
+    }
+
+    /// Advances one step with the SIMD kernel: reads `input` (this step's per-target input,
+    /// padding lanes zero) and adds the step's output into `out`. Both must have this
+    /// filter's length. Chunks are fixed, so any `par` gives bit-identical results.
+    pub fn step(&mut self, input: &Padded, out: &mut Padded, par: Par<'_>) {
+        self.step_with(input, out, Kernel::Simd, par)
+    }
+
+    /// [`PscFilter::step`] with a chosen kernel (the scalar reference is for tests and
+    /// benchmarks; both give identical bits).
+    pub fn step_with(&mut self, input: &Padded, out: &mut Padded, kernel: Kernel, par: Par<'_>) {
+        assert!(
+            input.len() == self.len && out.len() == self.len,
+            "filter `{}`: {} targets, input {}, output {}",
+            self.name,
+            self.len,
+            input.len(),
+            out.len()
+        );
+        let c = self.consts;
+        let s = c.stages;
+        let n = self.len;
+        let run = |(ci, ((u, o), x)): ChunkArgs<'_>| match kernel {
+            Kernel::Simd => psc_step_simd(&c, u, x, o),
+            Kernel::Scalar => {
+                let m = (n - ci * CHUNK_LANES * LANES).min(u.len() * LANES);
+                let u: &[f32] = bytemuck::cast_slice(u);
+                let o: &mut [f32] = bytemuck::cast_slice_mut(o);
+                psc_step_scalar(&c, &u[..m], bytemuck::cast_slice_mut(x), &mut o[..m]);
+            }
+        };
+        let u = input.lanes();
+        let o = out.lanes_mut();
+        if s == 0 {
+            // Delta: stateless, one pass.
+            return run((0, ((u, o), &mut [])));
+        }
+        let state = &mut self.state;
+        match par {
+            Par::Seq => u
+                .chunks(CHUNK_LANES)
+                .zip(o.chunks_mut(CHUNK_LANES))
+                .zip(state.chunks_mut(CHUNK_LANES * s))
+                .enumerate()
+                .for_each(run),
+            Par::Pool(pool) => pool.install(|| {
+                u.par_chunks(CHUNK_LANES)
+                    .zip(o.par_chunks_mut(CHUNK_LANES))
+                    .zip(state.par_chunks_mut(CHUNK_LANES * s))
+                    .enumerate()
+                    .for_each(run)
+            }),
+        }
+    }
+
+    /// One step on plain slices (small d-dimensional vectors, e.g. NEF decoded values) with the
+    /// scalar kernel; `input` and `out` must have this filter's length. Same bits as
+    /// [`PscFilter::step`].
+    pub fn step_values(&mut self, input: &[f32], out: &mut [f32]) {
+        assert!(input.len() == self.len && out.len() == self.len);
+        psc_step_scalar(
+            &self.consts,
+            input,
+            bytemuck::cast_slice_mut(&mut self.state),
+            out,
+        );
+    }
+
+    /// First non-finite state value, described for an error message.
+    pub fn find_non_finite(&self) -> Option<String> {
+        let s = self.consts.stages;
+        (0..s).find_map(|j| {
+            self.stage(j)
+                .iter()
+                .position(|v| !v.is_finite())
+                .map(|i| format!("filter `{}` target {i} stage {j}", self.name))
+        })
+    }
+}
