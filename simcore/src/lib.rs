@@ -12,13 +12,15 @@
 //! - [`rng`]: random streams keyed by object, never by thread;
 //! - [`neuron`]: neuron models (parameters, analytic rate functions, gain/bias solvers);
 //! - [`kernels`]: the per-step integration kernels;
-//! - [`population`]: a population of neurons with its state, stepped by the kernels;
+//! - [`population`]: a population of LIF neurons with its state, stepped by the kernels;
+//! - [`coba_population`]: conductance-based LIF neurons (ports current / g_e / g_i);
 //! - [`neurons`]: the trait every neuron model implements;
 //! - [`sim`]: the simulator and its step schedule;
 //! - [`spikes`]: the spikes one step emits;
 //! - [`synapse`]: post-synaptic current filters (exponential, alpha, any order; delta).
 #![deny(missing_docs)]
 
+pub mod coba_population;
 pub mod cpu;
 pub mod error;
 pub mod kernels;
@@ -32,6 +34,7 @@ pub mod sim;
 pub mod spikes;
 pub mod synapse;
 
+pub use coba_population::LifCobaPopulation;
 pub use error::SimError;
 pub use neurons::Neurons;
 pub use par::Par;

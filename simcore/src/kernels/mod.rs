@@ -2,4 +2,6 @@
 //! `wide` f32x8 version; tests compare them on awkward sizes and random parameters.
 
 pub mod lif;
+pub mod lif_coba;
+pub mod mathf;
 pub mod psc;

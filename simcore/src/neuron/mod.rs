@@ -2,3 +2,4 @@
 //! gain/bias solvers. The per-step dynamics live in [`crate::kernels`].
 
 pub mod lif;
+pub mod lif_coba;

@@ -59,6 +59,17 @@ impl PscFilter {
         })
     }
 
+    /// Multiplies every input by `scale` before filtering (folded into the coefficients, so it
+    /// costs nothing per step). E.g. a conductance that jumps by w (nS) per spike and decays
+    /// with τ is an exponential filter of impulses w·τ: `with_input_scale(tau)`.
+    pub fn with_input_scale(mut self, scale: f64) -> Self {
+        let mut k = PscCoeffs::new(self.shape, self.disc, self.dt);
+        k.b.iter_mut().for_each(|b| *b *= scale);
+        k.d *= scale;
+        self.consts = PscConsts::new(&k);
+        self
+    }
+
     /// Name, for errors.
     pub fn name(&self) -> &str {
         &self.name

@@ -1,0 +1,219 @@
+//! Exponential and logarithm with identical scalar (`f32`) and SIMD (`f32x8`) operation sequences,
+//! so scalar reference kernels and SIMD kernels that use them agree bit for bit.
+//!
+//! `exp`: Cody–Waite range reduction $x = r\ln 2 + f$, $r = \mathrm{round}(x\log_2 e)$, with
+//! ln 2 split in two parts, then Cephes' `expf` polynomial on $|f| \le \ln 2/2$ (maximum relative
+//! error ≈ 2 ulp), scaled by $2^r$ built from the exponent bits. The argument is clamped to
+//! $[-87.3, 88.3]$ (results stay normal numbers; no NaN/∞ handling — kernels feed it finite
+//! values), which avoids the special-case blends of general-purpose SIMD `exp`.
+//!
+//! `exp_m1`: $e^x - 1$ without cancellation: a degree-7 Taylor polynomial for $|x| < 0.3$
+//! (relative error < 2e-8) and `exp(x) − 1` otherwise.
+//!
+//! `ln` (positive normal arguments): $x = m\,2^e$ with $m \in [\sqrt{1/2}, \sqrt 2)$, then
+//! $\ln m = 2\,\mathrm{atanh}(s)$, $s = (m-1)/(m+1)$, by its odd series to $s^9$
+//! (|s| < 0.172: truncation < 4e-10), plus $e\ln 2$.
+
+use wide::{f32x8, i32x8};
+
+const LOG2E: f32 = std::f32::consts::LOG2_E;
+const LN2_HI: f32 = 0.693_359_4;
+const LN2_LO: f32 = -2.121_944_4e-4;
+const LO: f32 = -87.3;
+const HI: f32 = 88.3;
+// Cephes expf coefficients.
+const P0: f32 = 1.987_569_1e-4;
+const P1: f32 = 1.398_199_9e-3;
+const P2: f32 = 8.333_452e-3;
+const P3: f32 = 4.166_579_6e-2;
+const P4: f32 = 1.666_666_5e-1;
+const P5: f32 = 0.5;
+const SMALL: f32 = 0.3;
+
+/// $e^x$ (scalar; same bits as [`exp_x8`] lane by lane).
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    let x = x.clamp(LO, HI);
+    let r = (x * LOG2E).round_ties_even();
+    let f = (-r).mul_add(LN2_HI, x);
+    let f = (-r).mul_add(LN2_LO, f);
+    let mut p = P0;
+    for c in [P1, P2, P3, P4, P5] {
+        p = p.mul_add(f, c);
+    }
+    let y = p.mul_add(f * f, f) + 1.0;
+    y * f32::from_bits(((r as i32 + 127) << 23) as u32)
+}
+
+/// $e^x$ on eight lanes.
+#[inline(always)]
+pub fn exp_x8(x: f32x8) -> f32x8 {
+    let x = x.fast_max(f32x8::splat(LO)).fast_min(f32x8::splat(HI));
+    let r = (x * f32x8::splat(LOG2E)).round_ties_even();
+    let f = (-r).mul_add(f32x8::splat(LN2_HI), x);
+    let f = (-r).mul_add(f32x8::splat(LN2_LO), f);
+    let mut p = f32x8::splat(P0);
+    for c in [P1, P2, P3, P4, P5] {
+        p = p.mul_add(f, f32x8::splat(c));
+    }
+    let y = p.mul_add(f * f, f) + f32x8::ONE;
+    let bits: i32x8 = (r.round_int() + i32x8::splat(127)) << 23_i32;
+    y * bytemuck::cast::<i32x8, f32x8>(bits)
+}
+
+/// Taylor coefficients 1/k! for k = 7 down to 2.
+const T: [f32; 6] = [
+    1.0 / 5040.0,
+    1.0 / 720.0,
+    1.0 / 120.0,
+    1.0 / 24.0,
+    1.0 / 6.0,
+    1.0 / 2.0,
+];
+
+/// $e^x - 1$ (scalar; same bits as [`exp_m1_x8`]).
+#[inline(always)]
+pub fn exp_m1(x: f32) -> f32 {
+    if x.abs() < SMALL {
+        let mut p = T[0];
+        for &c in &T[1..] {
+            p = p.mul_add(x, c);
+        }
+        p.mul_add(x * x, x)
+    } else {
+        exp(x) - 1.0
+    }
+}
+
+/// $e^x - 1$ on eight lanes.
+#[inline(always)]
+pub fn exp_m1_x8(x: f32x8) -> f32x8 {
+    let small = x.abs().simd_lt(f32x8::splat(SMALL));
+    let mut p = f32x8::splat(T[0]);
+    for &c in &T[1..] {
+        p = p.mul_add(x, f32x8::splat(c));
+    }
+    let poly = p.mul_add(x * x, x);
+    if small.all() {
+        return poly;
+    }
+    small.select(poly, exp_x8(x) - f32x8::ONE)
+}
+
+const SQRT2: f32 = std::f32::consts::SQRT_2;
+const LN2: f32 = std::f32::consts::LN_2;
+/// atanh series coefficients 1/9, 1/7, 1/5, 1/3.
+const A: [f32; 4] = [1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0];
+
+/// $\ln x$ for positive normal `x` (scalar; same bits as [`ln_x8`]). Smaller arguments are
+/// clamped to the smallest normal number.
+#[inline(always)]
+pub fn ln(x: f32) -> f32 {
+    let b = x.max(f32::MIN_POSITIVE).to_bits() as i32;
+    let e = ((b >> 23) & 0xff) - 127;
+    let m = f32::from_bits(((b & 0x007f_ffff) | 0x3f80_0000) as u32);
+    let big = m > SQRT2;
+    let e = if big { e as f32 + 1.0 } else { e as f32 };
+    let m = if big { m * 0.5 } else { m };
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let mut p = A[0];
+    for &c in &A[1..] {
+        p = p.mul_add(s2, c);
+    }
+    let t = s + s;
+    let lnm = (s2 * p).mul_add(t, t);
+    e.mul_add(LN2, lnm)
+}
+
+/// $\ln x$ on eight lanes.
+#[inline(always)]
+pub fn ln_x8(x: f32x8) -> f32x8 {
+    let b: i32x8 = bytemuck::cast(x.fast_max(f32x8::splat(f32::MIN_POSITIVE)));
+    let e: i32x8 = ((b >> 23_i32) & i32x8::splat(0xff)) - i32x8::splat(127);
+    let m: f32x8 = bytemuck::cast((b & i32x8::splat(0x007f_ffff)) | i32x8::splat(0x3f80_0000));
+    let big = m.simd_gt(f32x8::splat(SQRT2));
+    let e = e.round_float();
+    let e = big.select(e + f32x8::ONE, e);
+    let m = big.select(m * f32x8::splat(0.5), m);
+    let s = (m - f32x8::ONE) / (m + f32x8::ONE);
+    let s2 = s * s;
+    let mut p = f32x8::splat(A[0]);
+    for &c in &A[1..] {
+        p = p.mul_add(s2, f32x8::splat(c));
+    }
+    let t = s + s;
+    let lnm = (s2 * p).mul_add(t, t);
+    e.mul_add(f32x8::splat(LN2), lnm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid() -> Vec<f32> {
+        (-2000..=2000)
+            .map(|k| k as f32 * 0.0437)
+            .chain([0.0, -0.0, 1e-7, -1e-7, 0.2999, 0.3, -0.3])
+            .collect()
+    }
+
+    #[test]
+    fn exp_is_accurate_and_simd_matches_scalar_bits() {
+        for x in grid() {
+            let e = exp(x);
+            let r = f64::from(x.clamp(LO, HI)).exp();
+            assert!(
+                ((f64::from(e) - r) / r).abs() < 3e-7,
+                "exp({x}) = {e} vs {r}"
+            );
+            let v = exp_x8(f32x8::splat(x)).to_array();
+            assert!(v.iter().all(|y| y.to_bits() == e.to_bits()), "exp_x8({x})");
+        }
+        // Clamped, finite at the extremes.
+        assert!(exp(-1000.0) > 0.0 && exp(-1000.0) < 1e-37 && exp(1000.0).is_finite());
+    }
+
+    #[test]
+    fn ln_is_accurate_and_simd_matches_scalar_bits() {
+        let xs: Vec<f32> = (0..4000)
+            .map(|k| 1e-30_f32 * 1.0437_f32.powi(k))
+            .chain([1.0, 2.0, 0.5, SQRT2, 1.0 + 1e-7, 1.0 - 1e-7, 3.0e38])
+            .collect();
+        for x in xs {
+            let l = ln(x);
+            let r = f64::from(x).ln();
+            assert!(
+                (f64::from(l) - r).abs() <= 2e-7 * r.abs().max(1e-7) + 1e-7,
+                "ln({x}) = {l} vs {r}"
+            );
+            let v = ln_x8(f32x8::splat(x)).to_array();
+            assert!(v.iter().all(|y| y.to_bits() == l.to_bits()), "ln_x8({x})");
+        }
+    }
+
+    #[test]
+    fn exp_m1_is_accurate_near_zero_and_simd_matches_scalar_bits() {
+        for x in grid().into_iter().filter(|x| x.abs() < 20.0) {
+            let e = exp_m1(x);
+            let r = f64::from(x).exp_m1();
+            assert!(
+                (f64::from(e) - r).abs() <= 3e-7 * r.abs() + 1e-45,
+                "exp_m1({x}) = {e} vs {r}"
+            );
+            let lanes = f32x8::from([x, x, x, x, x, x, x, x]);
+            assert!(
+                exp_m1_x8(lanes)
+                    .to_array()
+                    .iter()
+                    .all(|y| y.to_bits() == e.to_bits())
+            );
+            // Mixed lanes take the blended path: each lane still matches its scalar.
+            let mixed = f32x8::from([x, 0.1, -5.0, x, 1e-3, x, 2.0, x]).to_array();
+            let got = exp_m1_x8(f32x8::from(mixed)).to_array();
+            for (g, m) in got.iter().zip(mixed) {
+                assert_eq!(g.to_bits(), exp_m1(m).to_bits());
+            }
+        }
+    }
+}
