@@ -14,6 +14,7 @@
 //! - [`kernels`]: the per-step integration kernels;
 //! - [`population`]: a population of LIF neurons with its state, stepped by the kernels;
 //! - [`coba_population`]: conductance-based LIF neurons (ports current / g_e / g_i);
+//! - [`hh_population`]: Hodgkin–Huxley neurons (port current);
 //! - [`neurons`]: the trait every neuron model implements;
 //! - [`sim`]: the simulator and its step schedule;
 //! - [`spikes`]: the spikes one step emits;
@@ -23,6 +24,7 @@
 pub mod coba_population;
 pub mod cpu;
 pub mod error;
+pub mod hh_population;
 pub mod kernels;
 pub mod lanes;
 pub mod neuron;
@@ -36,6 +38,7 @@ pub mod synapse;
 
 pub use coba_population::LifCobaPopulation;
 pub use error::SimError;
+pub use hh_population::HhPopulation;
 pub use neurons::Neurons;
 pub use par::Par;
 pub use population::LifPopulation;

@@ -147,6 +147,99 @@ pub fn ln_x8(x: f32x8) -> f32x8 {
     e.mul_add(f32x8::splat(LN2), lnm)
 }
 
+/// Arithmetic shared by one kernel body instantiated for `f32` (scalar reference), `f32x8`
+/// (SIMD) and `f64` (small-step reference integrators). The f32 and f32x8 versions perform the
+/// same operations lane by lane, so kernels written against this trait agree bit for bit;
+/// the f64 version uses the platform's libm.
+pub trait Real:
+    Copy
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::Neg<Output = Self>
+{
+    /// The constant `x` in every lane.
+    fn splat(x: f64) -> Self;
+    /// `self · a + b`, fused.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// $e^x$.
+    fn exp(self) -> Self;
+    /// $e^x - 1$.
+    fn exp_m1(self) -> Self;
+    /// `by` in the lanes where `self` is exactly zero, `self` elsewhere.
+    fn replace_zero(self, by: Self) -> Self;
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        f32::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        exp(self)
+    }
+    #[inline(always)]
+    fn exp_m1(self) -> Self {
+        exp_m1(self)
+    }
+    #[inline(always)]
+    fn replace_zero(self, by: Self) -> Self {
+        if self == 0.0 { by } else { self }
+    }
+}
+
+impl Real for f32x8 {
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        f32x8::splat(x as f32)
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        f32x8::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        exp_x8(self)
+    }
+    #[inline(always)]
+    fn exp_m1(self) -> Self {
+        exp_m1_x8(self)
+    }
+    #[inline(always)]
+    fn replace_zero(self, by: Self) -> Self {
+        self.simd_eq(f32x8::ZERO).select(by, self)
+    }
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn splat(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        f64::mul_add(self, a, b)
+    }
+    #[inline(always)]
+    fn exp(self) -> Self {
+        f64::exp(self)
+    }
+    #[inline(always)]
+    fn exp_m1(self) -> Self {
+        f64::exp_m1(self)
+    }
+    #[inline(always)]
+    fn replace_zero(self, by: Self) -> Self {
+        if self == 0.0 { by } else { self }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

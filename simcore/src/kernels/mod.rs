@@ -1,6 +1,7 @@
 //! Per-step integration kernels. Each kernel has a scalar reference (`*_scalar`) beside its
 //! `wide` f32x8 version; tests compare them on awkward sizes and random parameters.
 
+pub mod hh;
 pub mod lif;
 pub mod lif_coba;
 pub mod mathf;
