@@ -18,21 +18,29 @@
 //! - [`neurons`]: the trait every neuron model implements;
 //! - [`sim`]: the simulator and its step schedule;
 //! - [`spikes`]: the spikes one step emits;
-//! - [`synapse`]: post-synaptic current filters (exponential, alpha, any order; delta).
+//! - [`synapse`]: post-synaptic current filters (exponential, alpha, any order; delta);
+//! - [`connectivity`]: connection rules sampled into CSR synapse rows;
+//! - [`delivery`]: event-driven spike delivery through delay rings;
+//! - [`sources`]: Poisson inputs and generators, spike generators;
+//! - [`networks`]: the benchmark networks (Brunel 2000, CUBA) and their statistics.
 #![deny(missing_docs)]
 
 pub mod coba_population;
+pub mod connectivity;
 pub mod cpu;
+pub mod delivery;
 pub mod error;
 pub mod hh_population;
 pub mod kernels;
 pub mod lanes;
+pub mod networks;
 pub mod neuron;
 pub mod neurons;
 pub mod par;
 pub mod population;
 pub mod rng;
 pub mod sim;
+pub mod sources;
 pub mod spikes;
 pub mod synapse;
 

@@ -41,10 +41,21 @@ impl Neurons for LifPopulation {
         "lif"
     }
     fn ports(&self) -> &'static [(&'static str, &'static str)] {
-        &[("current", "1 (normalised current J)")]
+        if self.has_jump_port() {
+            &[
+                ("current", "1 (normalised current J)"),
+                ("jump", "1 (normalised voltage jump, delta synapses)"),
+            ]
+        } else {
+            &[("current", "1 (normalised current J)")]
+        }
     }
     fn step(&mut self, inputs: &[Padded], par: Par<'_>, out: &mut Spikes) {
-        LifPopulation::step(self, Some(&inputs[0]), Kernel::Simd, par, out)
+        if self.has_jump_port() {
+            self.step_with_jumps(Some(&inputs[0]), &inputs[1], Kernel::Simd, par, out)
+        } else {
+            LifPopulation::step(self, Some(&inputs[0]), Kernel::Simd, par, out)
+        }
     }
     fn variables(&self) -> &'static [(&'static str, &'static str)] {
         &[

@@ -4,7 +4,9 @@
 use rayon::prelude::*;
 
 use crate::SimError;
-use crate::kernels::lif::{LifConsts, lif_step_scalar, lif_step_simd};
+use crate::kernels::lif::{
+    LifConsts, lif_step_delta_scalar, lif_step_delta_simd, lif_step_scalar, lif_step_simd,
+};
 use crate::lanes::{LANES, Padded};
 use crate::neuron::lif::LifParams;
 use crate::par::{CHUNK, CHUNK_LANES, Par};
@@ -35,6 +37,7 @@ pub struct LifPopulation {
     r: Padded,
     bias: Padded,
     chunk_spikes: Vec<Spikes>,
+    jump_port: bool,
 }
 
 impl LifPopulation {
@@ -65,7 +68,20 @@ impl LifPopulation {
             r: Padded::filled(n, 0.0),
             bias: Padded::from_slice(bias, 0.0),
             chunk_spikes: vec![Spikes::default(); n.div_ceil(CHUNK)],
+            jump_port: false,
         })
+    }
+
+    /// Gives the population a second input port, `jump`, for delta synapses: voltage jumps
+    /// added at the end of the step unless refractory (see [`crate::kernels::lif`]).
+    pub fn with_jump_port(mut self) -> Self {
+        self.jump_port = true;
+        self
+    }
+
+    /// True when the population has the `jump` input port.
+    pub fn has_jump_port(&self) -> bool {
+        self.jump_port
     }
 
     /// Population name.
@@ -127,22 +143,47 @@ impl LifPopulation {
     /// spikes (ascending ids) to `out` (cleared first). `input`, when given, must have this
     /// population's length; its padding lanes must be zero.
     pub fn step(&mut self, input: Option<&Padded>, kernel: Kernel, par: Par<'_>, out: &mut Spikes) {
+        self.step_inner(input, None, kernel, par, out)
+    }
+
+    /// As [`step`](Self::step), plus the voltage jumps `jump` of delta synapses (one per
+    /// neuron, padding lanes zero) added at the end of the step unless refractory.
+    pub fn step_with_jumps(
+        &mut self,
+        input: Option<&Padded>,
+        jump: &Padded,
+        kernel: Kernel,
+        par: Par<'_>,
+        out: &mut Spikes,
+    ) {
+        self.step_inner(input, Some(jump), kernel, par, out)
+    }
+
+    fn step_inner(
+        &mut self,
+        input: Option<&Padded>,
+        jump: Option<&Padded>,
+        kernel: Kernel,
+        par: Par<'_>,
+        out: &mut Spikes,
+    ) {
         out.clear();
         let n = self.len();
-        if let Some(x) = input {
+        for x in input.iter().chain(jump.iter()) {
             assert_eq!(x.len(), n, "input length of population `{}`", self.name);
         }
         let c = self.consts;
         let bias = self.bias.lanes();
         let input = input.map(Padded::lanes);
+        let jump = jump.map(Padded::lanes);
         let run = |(ci, ((v, r), buf)): (usize, ((&mut [_], &mut [_]), &mut Spikes))| {
             buf.clear();
             let lo = ci * CHUNK_LANES;
             let hi = lo + v.len();
             let base = (ci * CHUNK) as u32;
             let n_valid = n - ci * CHUNK;
-            match kernel {
-                Kernel::Simd => lif_step_simd(
+            match (kernel, jump) {
+                (Kernel::Simd, None) => lif_step_simd(
                     &c,
                     &bias[lo..hi],
                     input.map(|x| &x[lo..hi]),
@@ -152,19 +193,31 @@ impl LifPopulation {
                     n_valid,
                     buf,
                 ),
-                Kernel::Scalar => {
+                (Kernel::Simd, Some(jump)) => lif_step_delta_simd(
+                    &c,
+                    &bias[lo..hi],
+                    input.map(|x| &x[lo..hi]),
+                    &jump[lo..hi],
+                    v,
+                    r,
+                    base,
+                    n_valid,
+                    buf,
+                ),
+                (Kernel::Scalar, jump) => {
                     let m = n_valid.min(v.len() * LANES);
                     let vs: &mut [f32] = bytemuck::cast_slice_mut(v);
                     let rs: &mut [f32] = bytemuck::cast_slice_mut(r);
-                    lif_step_scalar(
-                        &c,
-                        flat(&bias[lo..hi], m),
-                        input.map(|x| flat(&x[lo..hi], m)),
-                        &mut vs[..m],
-                        &mut rs[..m],
-                        base,
-                        buf,
-                    )
+                    let (bias, input) =
+                        (flat(&bias[lo..hi], m), input.map(|x| flat(&x[lo..hi], m)));
+                    let (vs, rs) = (&mut vs[..m], &mut rs[..m]);
+                    match jump {
+                        None => lif_step_scalar(&c, bias, input, vs, rs, base, buf),
+                        Some(j) => {
+                            let j = flat(&j[lo..hi], m);
+                            lif_step_delta_scalar(&c, bias, input, j, vs, rs, base, buf)
+                        }
+                    }
                 }
             }
         };

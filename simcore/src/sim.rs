@@ -19,7 +19,7 @@
 use crate::SimError;
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::Threads;
+use crate::par::{Par, Threads};
 use crate::spikes::Spikes;
 
 /// Something that couples populations or drives them: current sources, spike delivery through
@@ -31,6 +31,18 @@ pub trait Component: Send + std::fmt::Debug {
     fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]);
     /// Phase 3: see the spikes every population emitted during `step`.
     fn observe(&mut self, step: u64, dt: f64, spikes: &[Spikes]);
+    /// Phase 1 with the simulator's worker pool. Components with data-parallel work override
+    /// this (their results must not depend on `par`); the default calls [`drive`](Self::drive).
+    fn drive_par(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
+        let _ = par;
+        self.drive(step, dt, inputs)
+    }
+    /// Phase 3 with the simulator's worker pool (see [`drive_par`](Self::drive_par)); the
+    /// default calls [`observe`](Self::observe).
+    fn observe_par(&mut self, step: u64, dt: f64, spikes: &[Spikes], par: Par<'_>) {
+        let _ = par;
+        self.observe(step, dt, spikes)
+    }
     /// First non-finite value in the component's state, described for an error message.
     fn find_non_finite(&self) -> Option<String> {
         None
@@ -142,10 +154,10 @@ impl Simulator {
     /// Runs one step of the schedule (see the module docs).
     pub fn step(&mut self) -> Result<(), SimError> {
         let (k, dt) = (self.step, self.dt);
-        for c in &mut self.components {
-            c.drive(k, dt, &mut self.inputs);
-        }
         let par = self.threads.par();
+        for c in &mut self.components {
+            c.drive_par(k, dt, &mut self.inputs, par);
+        }
         for ((p, input), out) in self
             .populations
             .iter_mut()
@@ -158,7 +170,7 @@ impl Simulator {
             }
         }
         for c in &mut self.components {
-            c.observe(k, dt, &self.spikes);
+            c.observe_par(k, dt, &self.spikes, par);
         }
         self.step += 1;
         if self.step.is_multiple_of(self.check_every) {

@@ -26,6 +26,18 @@
 //! `r ← τ_ref − (Δt − t_s)` carries the fraction into the next step (a negative value, a
 //! refractory period ending within this step, is stored as 0). Finally `v ← max(v, v_min)`.
 //!
+//! # Delta synapses (voltage jumps)
+//! The `*_delta` kernels take a second input, `jump`: the sum of the delta-synapse weights
+//! arriving this step, added to `v` at the end of the step, after integration and before the
+//! threshold test (NEST `iaf_psc_delta`: `V ← P33·V + P30·I + B_k`, then `V ≥ θ`; Brian2
+//! `on_pre: v += w`). A neuron that is refractory at the end of the step ignores the jump (NEST
+//! discards input arriving during refractoriness; Brian2 `v += w*int(not_refractory)`): jumps
+//! are accepted when `r < Δt·(1 − 10⁻³)` at the start of the step (the tolerance absorbs the
+//! f32 rounding of the refractory countdown, so a period of exactly m steps rejects the input of
+//! m steps, as NEST's step counter does), and not by a neuron that crossed threshold by
+//! integration during the step. A crossing caused by a jump happens at the end of the step
+//! (`t_s = Δt`), so the neuron stays refractory for exactly `τ_ref` from there.
+//!
 //! The scalar and SIMD kernels share every operation of the common path (same fused
 //! multiply-add), so they agree bit for bit except on lanes that compute `expm1`/`ln1p`, where
 //! libm and `wide`'s polynomials differ by an ulp or so.
@@ -74,8 +86,40 @@ pub fn lif_step_scalar(
     base: u32,
     spikes: &mut Spikes,
 ) {
+    lif_scalar(c, bias, input, None, v, r, base, spikes)
+}
+
+/// Scalar reference with delta synapses: as [`lif_step_scalar`], plus the voltage jumps
+/// `jump[i]` added at the end of the step (see the module docs).
+#[allow(clippy::too_many_arguments)]
+pub fn lif_step_delta_scalar(
+    c: &LifConsts,
+    bias: &[f32],
+    input: Option<&[f32]>,
+    jump: &[f32],
+    v: &mut [f32],
+    r: &mut [f32],
+    base: u32,
+    spikes: &mut Spikes,
+) {
+    lif_scalar(c, bias, input, Some(jump), v, r, base, spikes)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn lif_scalar(
+    c: &LifConsts,
+    bias: &[f32],
+    input: Option<&[f32]>,
+    jump: Option<&[f32]>,
+    v: &mut [f32],
+    r: &mut [f32],
+    base: u32,
+    spikes: &mut Spikes,
+) {
     let n = v.len();
     assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    assert!(jump.is_none_or(|x| x.len() == n));
+    let gate = c.dt * JUMP_GATE;
     for i in 0..n {
         let j = match input {
             Some(x) => bias[i] + x[i],
@@ -89,11 +133,18 @@ pub fn lif_step_scalar(
         } else {
             0.0
         };
-        let mut vi = (j - v[i]).mul_add(a, v[i]);
+        let v_int = (j - v[i]).mul_add(a, v[i]);
+        let mut vi = v_int;
+        if let Some(x) = jump
+            && ri0 < gate
+            && v_int <= 1.0
+        {
+            vi += x[i];
+        }
         let mut ri = (ri0 - c.dt).max(0.0);
         if vi > 1.0 {
             let ts = if j > 1.0 {
-                c.tau_rc.mul_add((-(vi - 1.0) / (j - 1.0)).ln_1p(), c.dt)
+                c.tau_rc.mul_add((-(v_int - 1.0) / (j - 1.0)).ln_1p(), c.dt)
             } else {
                 c.dt
             };
@@ -121,16 +172,46 @@ pub fn lif_step_simd(
 ) {
     let n = v.len();
     assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    let no_jump = |_| f32x8::ZERO;
     match input {
-        Some(x) => lif_lanes(c, |k| bias[k] + x[k], v, r, base, n_valid, spikes),
-        None => lif_lanes(c, |k| bias[k], v, r, base, n_valid, spikes),
+        Some(x) => lif_lanes::<false>(c, |k| bias[k] + x[k], no_jump, v, r, base, n_valid, spikes),
+        None => lif_lanes::<false>(c, |k| bias[k], no_jump, v, r, base, n_valid, spikes),
     }
 }
 
+/// SIMD kernel with delta synapses: the same step as [`lif_step_delta_scalar`].
+#[allow(clippy::too_many_arguments)]
+pub fn lif_step_delta_simd(
+    c: &LifConsts,
+    bias: &[f32x8],
+    input: Option<&[f32x8]>,
+    jump: &[f32x8],
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+) {
+    let n = v.len();
+    assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    assert_eq!(jump.len(), n);
+    let jump = |k: usize| jump[k];
+    match input {
+        Some(x) => lif_lanes::<true>(c, |k| bias[k] + x[k], jump, v, r, base, n_valid, spikes),
+        None => lif_lanes::<true>(c, |k| bias[k], jump, v, r, base, n_valid, spikes),
+    }
+}
+
+/// Jumps are accepted when the refractory time left at the step's start is below
+/// `Δt · JUMP_GATE` (see the module docs).
+const JUMP_GATE: f32 = 1.0 - 1e-3;
+
 #[inline(always)]
-fn lif_lanes(
+#[allow(clippy::too_many_arguments)]
+fn lif_lanes<const JUMP: bool>(
     c: &LifConsts,
     current: impl Fn(usize) -> f32x8,
+    jump: impl Fn(usize) -> f32x8,
     v: &mut [f32x8],
     r: &mut [f32x8],
     base: u32,
@@ -142,6 +223,7 @@ fn lif_lanes(
     let one = f32x8::ONE;
     let a_dt = f32x8::splat(c.a_dt);
     let min_v = f32x8::splat(c.min_voltage);
+    let gate = f32x8::splat(c.dt * JUMP_GATE);
     for k in 0..v.len() {
         let j = current(k);
         let v0 = v[k];
@@ -153,12 +235,17 @@ fn lif_lanes(
             let frac = -((r0 - dt) / f32x8::splat(c.tau_rc)).exp_m1();
             a = leaving.select(frac, a);
         }
-        let mut v1 = (j - v0).mul_add(a, v0);
+        let v_int = (j - v0).mul_add(a, v0);
+        let mut v1 = v_int;
+        if JUMP {
+            let accept = r0.simd_lt(gate) & v_int.simd_le(one);
+            v1 = accept.select(v_int + jump(k), v_int);
+        }
         let mut r1 = (r0 - dt).fast_max(zero);
         let spiking = v1.simd_gt(one);
         if spiking.any() {
             let tau_rc = f32x8::splat(c.tau_rc);
-            let ts = tau_rc.mul_add((-(v1 - one) / (j - one)).ln_1p(), dt);
+            let ts = tau_rc.mul_add((-(v_int - one) / (j - one)).ln_1p(), dt);
             let ts = j.simd_gt(one).select(ts, dt).max(zero).min(dt);
             r1 = spiking.select((f32x8::splat(c.tau_ref) + ts - dt).fast_max(zero), r1);
             v1 = spiking.select(zero, v1);

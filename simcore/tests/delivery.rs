@@ -1,0 +1,255 @@
+//! Event-driven delivery: arrival steps, sums against a brute-force reference, delta-synapse
+//! semantics, and bit-identical results for 1 and 2 threads.
+
+use rand::{Rng, SeedableRng};
+use simcore::connectivity::{Connect, Dist, Rule};
+use simcore::delivery::{PAR_MIN_EVENTS, Projection, SpikeDelivery};
+use simcore::lanes::Padded;
+use simcore::neuron::lif::LifParams;
+use simcore::par::Threads;
+use simcore::rng::Stream;
+use simcore::sources::SpikeGenerator;
+use simcore::{Component, LifPopulation, Population, Simulator, Spikes};
+
+const DT: f64 = 1e-4;
+
+/// Random spikes per step for `n` sources, as ascending ids.
+fn random_spikes(r: &mut Stream, n: usize, p: f64) -> Spikes {
+    let mut s = Spikes::default();
+    for i in 0..n as u32 {
+        if r.random::<f64>() < p {
+            s.push(i, 1e-4);
+        }
+    }
+    s
+}
+
+/// Steps a delivery of one projection (source pop 0 → target pop 1, port 0) on `threads`
+/// threads and returns the input seen at every step.
+fn run_delivery(
+    csr: &simcore::connectivity::Csr,
+    spikes: &[Spikes],
+    threads: usize,
+) -> Vec<Vec<f32>> {
+    let (n_pre, n_post) = (csr.n_pre(), csr.n_post());
+    let proj = Projection {
+        name: "p".into(),
+        source: 0,
+        target: 1,
+        port: 0,
+        csr: csr.clone(),
+    };
+    let mut d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1]).unwrap();
+    let t = Threads::new(threads).unwrap();
+    let mut out = Vec::new();
+    for (k, s) in spikes.iter().enumerate() {
+        let mut inputs = vec![
+            vec![Padded::filled(n_pre, 0.0)],
+            vec![Padded::filled(n_post, 0.0)],
+        ];
+        d.drive_par(k as u64, DT, &mut inputs, t.par());
+        out.push(inputs[1][0].as_slice().to_vec());
+        d.observe_par(k as u64, DT, &[s.clone(), Spikes::default()], t.par());
+    }
+    out
+}
+
+#[test]
+fn delivery_matches_brute_force_sums_with_per_synapse_delays() {
+    let c = Connect::new(
+        Rule::PairwiseBernoulli { p: 0.1 },
+        Dist::Normal {
+            mean: 0.5,
+            std: 0.3,
+        },
+        Dist::Uniform {
+            low: 1e-4,
+            high: 1e-3,
+        },
+    );
+    let csr = c
+        .build("p", 300, 257, false, DT, 3, Threads::new(1).unwrap().par())
+        .unwrap();
+    let mut r = Stream::seed_from_u64(9);
+    let spikes: Vec<Spikes> = (0..60).map(|_| random_spikes(&mut r, 300, 0.05)).collect();
+    let got = run_delivery(&csr, &spikes, 1);
+    let mut want = vec![vec![0f64; 257]; 60];
+    for (k, s) in spikes.iter().enumerate() {
+        for &i in &s.ids {
+            let row = csr.offsets()[i as usize]..csr.offsets()[i as usize + 1];
+            for syn in row {
+                let at = k + csr.delay(syn) as usize;
+                if at < 60 {
+                    want[at][csr.targets()[syn] as usize] += f64::from(csr.weight(syn));
+                }
+            }
+        }
+    }
+    let mut nonzero = 0;
+    for (g, w) in got.iter().zip(&want) {
+        for (a, b) in g.iter().zip(w) {
+            assert!((f64::from(*a) - b).abs() < 1e-5, "{a} vs {b}");
+            nonzero += usize::from(*b != 0.0);
+        }
+    }
+    assert!(nonzero > 1000, "test too weak: {nonzero}");
+}
+
+#[test]
+fn parallel_delivery_is_bit_identical_to_one_thread() {
+    // Enough events per step to take the parallel path; per-synapse weights so that the
+    // summation order matters in f32.
+    let c = Connect::new(
+        Rule::FixedOutdegree { k: 2000 },
+        Dist::Normal {
+            mean: 0.1,
+            std: 0.5,
+        },
+        Dist::Uniform {
+            low: 1e-4,
+            high: 5e-4,
+        },
+    );
+    let mut c = c;
+    c.weight.keep_sign = false;
+    let csr = c
+        .build("p", 400, 5001, false, DT, 5, Threads::new(1).unwrap().par())
+        .unwrap();
+    let mut r = Stream::seed_from_u64(1);
+    let spikes: Vec<Spikes> = (0..20).map(|_| random_spikes(&mut r, 400, 0.05)).collect();
+    assert!(spikes.iter().all(|s| s.len() * 2000 >= PAR_MIN_EVENTS));
+    let a = run_delivery(&csr, &spikes, 1);
+    let b = run_delivery(&csr, &spikes, 2);
+    let bits = |x: &Vec<Vec<f32>>| x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&a), bits(&b));
+    assert!(a.iter().flatten().any(|&v| v != 0.0));
+}
+
+/// One spike generator neuron → one LIF neuron with a jump port, weight `w`, delay `d` steps.
+fn jump_net(spike_times: &[f64], w: f64, delay: f64, bias: f32) -> Simulator {
+    let source = SpikeGenerator::new(
+        "g",
+        1,
+        &spike_times.iter().map(|&t| (t, 0)).collect::<Vec<_>>(),
+        DT,
+    )
+    .unwrap();
+    let lif = LifPopulation::new(
+        "n",
+        LifParams {
+            min_voltage: f64::NEG_INFINITY,
+            ..LifParams::default()
+        },
+        DT,
+        &[bias],
+    )
+    .unwrap()
+    .with_jump_port();
+    let csr = Connect::new(Rule::AllToAll, w, delay)
+        .build("g_n", 1, 1, false, DT, 0, Threads::new(1).unwrap().par())
+        .unwrap();
+    let proj = Projection {
+        name: "g_n".into(),
+        source: 0,
+        target: 1,
+        port: 1,
+        csr,
+    };
+    let d = SpikeDelivery::new("d", vec![proj], &[1, 1], &[0, 2]).unwrap();
+    Simulator::new(
+        DT,
+        vec![
+            Population {
+                name: "g".into(),
+                neurons: Box::new(source),
+            },
+            Population {
+                name: "n".into(),
+                neurons: Box::new(lif),
+            },
+        ],
+        vec![Box::new(d)],
+        1,
+    )
+    .unwrap()
+}
+
+fn voltage(sim: &Simulator) -> f32 {
+    sim.populations()[1].neurons.variable("v").unwrap()[0]
+}
+
+#[test]
+fn a_spike_arrives_after_its_delay_as_a_voltage_jump_then_decays() {
+    // Spike at t = 0.1 ms ends step 0; delay 0.3 ms = 3 steps: the jump lands at the end of
+    // step 3.
+    let mut sim = jump_net(&[1e-4], 0.25, 3e-4, 0.0);
+    let mut v = Vec::new();
+    for _ in 0..10 {
+        sim.step().unwrap();
+        v.push(voltage(&sim));
+    }
+    assert_eq!(&v[..3], &[0.0; 3]);
+    assert_eq!(v[3], 0.25);
+    let decay = (-DT / 0.02).exp() as f32;
+    for k in 4..10 {
+        let want = 0.25 * decay.powi(k as i32 - 3);
+        assert!((v[k] - want).abs() < 1e-6, "step {k}: {} vs {want}", v[k]);
+    }
+}
+
+#[test]
+fn jumps_during_refractoriness_are_ignored_as_in_nest() {
+    // A jump of 2 (above threshold 1) makes the neuron spike at the end of step 1 (spike in
+    // step 0, delay 1). τ_ref = 2 ms = 20 steps: jumps landing in steps 2..=21 are discarded,
+    // one landing in step 22 is accepted (NEST iaf_psc_delta counts 20 refractory steps).
+    let times: Vec<f64> = [1, 11, 21, 22].iter().map(|&k| k as f64 * DT).collect();
+    let mut sim = jump_net(&times, 2.0, 1e-4, 0.0);
+    let mut spikes = Vec::new();
+    for k in 0..40 {
+        sim.step().unwrap();
+        if !sim.spikes()[1].is_empty() {
+            spikes.push(k);
+            assert_eq!(
+                sim.spikes()[1].offsets[0] as f64,
+                DT as f32 as f64,
+                "jump spikes end the step"
+            );
+        }
+    }
+    // Generator spikes end steps 0, 10, 20, 21 and land one step later: 1, 11, 21, 22.
+    assert_eq!(spikes, vec![1, 22]);
+}
+
+#[test]
+fn brunel_small_network_spikes_identically_on_one_and_two_threads() {
+    use simcore::networks::brunel::{Brunel, Regime};
+    use simcore::networks::run_logged;
+    // Half size: 5000 + 1250 neurons, so every phase (neuron chunks, Poisson chunks, delivery
+    // above PAR_MIN_EVENTS per step) runs on both threads.
+    let net = Brunel::regime(Regime::AsynchronousIrregular).scaled_down(2);
+    let mut a = net.build(7, 1).unwrap();
+    let mut b = net.build(7, 2).unwrap();
+    let la = run_logged(&mut a, 1000).unwrap();
+    let lb = run_logged(&mut b, 1000).unwrap();
+    let per_step = la[0].events.iter().filter(|e| e.0 >= 500).count() as f64 / 500.0;
+    assert!(
+        per_step * 600.0 > PAR_MIN_EVENTS as f64,
+        "{per_step} spikes per step"
+    );
+    let total: usize = la.iter().map(|l| l.events.len()).sum();
+    assert!(total > 1000, "too few spikes to compare: {total}");
+    for (x, y) in la.iter().zip(&lb) {
+        assert_eq!(x.events, y.events);
+    }
+    for (pa, pb) in a.populations().iter().zip(b.populations()) {
+        let bits = |p: &Population| {
+            p.neurons
+                .variable("v")
+                .unwrap()
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(pa), bits(pb));
+    }
+}
