@@ -173,7 +173,7 @@ impl Simulator {
             c.observe_par(k, dt, &self.spikes, par);
         }
         self.step += 1;
-        if self.step.is_multiple_of(self.check_every) {
+        if self.step % self.check_every == 0 {
             self.check_finite()?;
         }
         Ok(())

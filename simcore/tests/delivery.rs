@@ -191,9 +191,9 @@ fn a_spike_arrives_after_its_delay_as_a_voltage_jump_then_decays() {
     assert_eq!(&v[..3], &[0.0; 3]);
     assert_eq!(v[3], 0.25);
     let decay = (-DT / 0.02).exp() as f32;
-    for k in 4..10 {
+    for (k, &vk) in v.iter().enumerate().skip(4) {
         let want = 0.25 * decay.powi(k as i32 - 3);
-        assert!((v[k] - want).abs() < 1e-6, "step {k}: {} vs {want}", v[k]);
+        assert!((vk - want).abs() < 1e-6, "step {k}: {vk} vs {want}");
     }
 }
 

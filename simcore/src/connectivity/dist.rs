@@ -14,6 +14,8 @@
 //! delays; spike delivery needs at least one step because a step's spikes are known only at its
 //! end). Distributed delays are rounded per synapse after sampling.
 
+use std::cmp::Ordering;
+
 use rand::Rng;
 use rand_distr::{Distribution, LogNormal, Normal};
 
@@ -137,7 +139,7 @@ impl Value {
             }
         };
         if let (Some(lo), Some(hi)) = (self.min, self.max)
-            && !(lo <= hi)
+            && !matches!(lo.partial_cmp(&hi), Some(Ordering::Less | Ordering::Equal))
         {
             return Err(bad("clip bounds need min ≤ max"));
         }

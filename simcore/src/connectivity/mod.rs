@@ -364,9 +364,7 @@ impl Connect {
                         delays,
                     })
                 })?;
-                return Ok(transpose(
-                    &by_post, k, n_pre, n_post, self, dt, &object, par,
-                )?);
+                return transpose(&by_post, k, n_pre, n_post, self, dt, &object, par);
             }
             Rule::Explicit {
                 pre,

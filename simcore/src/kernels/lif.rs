@@ -160,6 +160,7 @@ fn lif_scalar(
 
 /// SIMD kernel: the same step as [`lif_step_scalar`] over whole f32x8 vectors. `n_valid` is the
 /// number of real neurons covered by these vectors (padding lanes beyond it never report spikes).
+#[allow(clippy::too_many_arguments)]
 pub fn lif_step_simd(
     c: &LifConsts,
     bias: &[f32x8],

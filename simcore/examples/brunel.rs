@@ -1,3 +1,5 @@
+//! Runs the Brunel (2000) network and prints build/simulation times and statistics.
+//! `cargo run --release -p simcore --example brunel -- THREADS SECONDS [sr|si_fast|ai|si_slow]`
 use simcore::networks::brunel::{Brunel, Regime};
 use simcore::networks::run_logged;
 use std::time::Instant;
