@@ -8,10 +8,22 @@
 //! grid: the in-step spike time does not shift the arrival (as NEST's and Brian2's grid-based
 //! models).
 //!
-//! Timing: what a port does with an input popped at step `k + d` is the neuron model's
-//! semantics. A LIF `jump` port (delta synapse) adds it to the voltage at the end of step
-//! `k + d`, as NEST's `iaf_psc_delta` adds the spikes of the arriving ring-buffer slot in the
-//! update of that step.
+//! # Receptors and timing
+//! A spike emitted during step `k` (at the latest at its end, `(k+1)·Δt`) must act `d` steps
+//! later, at `(k+1+d)·Δt`. How the popped sum enters the target is the projection's
+//! [`Receptor`]:
+//! - [`Receptor::Direct`]: added into the port at step `k + d`, for ports whose input acts at
+//!   the end of the step: the LIF `jump` port (delta synapses) adds it to the voltage at the end
+//!   of step `k + d`, exactly as NEST's `iaf_psc_delta` adds the arriving ring-buffer slot in
+//!   the update of that step.
+//! - [`Receptor::StepStart`]: added into the port at step `k + d + 1`, for ports whose input is
+//!   an impulse at the start of the step (conductance increments of
+//!   [`crate::LifCobaPopulation`]).
+//! - [`Receptor::Filter`]: fed as impulses at the start of step `k + d + 1` into a
+//!   [`PscFilter`] (one per target neuron, shared by every projection with the same target,
+//!   port and kernel) whose step-averaged output is added into the port (a current). With
+//!   `d = 1` a spike of step `k` first moves the membrane in step `k + 2`, as in NEST's
+//!   `iaf_psc_exp` and Brian2's `on_pre: ge += w` with a 0.1 ms delay.
 //!
 //! # Parallel delivery
 //! With a pool and enough work (≥ [`PAR_MIN_EVENTS`] synaptic events in the step), every ring's
@@ -25,10 +37,25 @@ use rayon::prelude::*;
 
 use crate::SimError;
 use crate::connectivity::{Csr, Delays, Weights};
-use crate::lanes::{Padded, padded_len};
+use crate::lanes::Padded;
 use crate::par::Par;
 use crate::sim::Component;
 use crate::spikes::Spikes;
+use crate::synapse::{Discretisation, PscFilter, PscShape};
+
+/// How a projection's delivered weights enter the target port (see the module docs).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Receptor {
+    /// Added into the port in the arrival step (input acting at the step's end: LIF `jump`).
+    Direct,
+    /// Added into the port one step later, as an impulse at the start of the step
+    /// (conductance increments).
+    StepStart,
+    /// Filtered by a PSC kernel (impulses at the step start, exact step average) into the
+    /// port, as a current; the weight is the impulse area (charge), so an exponential
+    /// synapse whose current jumps by `w` uses area `w·τ`.
+    Filter(PscShape),
+}
 
 /// Below this many synaptic events in a step, delivery runs on the calling thread (a fork-join
 /// costs microseconds, more than delivering a few thousand events).
@@ -45,18 +72,22 @@ pub struct Projection {
     pub target: usize,
     /// Input port of the target population.
     pub port: usize,
+    /// How the delivered weights enter the port.
+    pub receptor: Receptor,
     /// The synapses.
     pub csr: Csr,
 }
 
-/// Delay slots for one (population, port).
+/// Delay slots for one (population, port, receptor).
 #[derive(Clone, Debug)]
 struct Ring {
     pop: usize,
     port: usize,
-    stride: usize,
-    slots: usize,
-    data: Vec<f32>,
+    receptor: Receptor,
+    /// Steps added to every delay (1 for step-start receptors).
+    lag: u64,
+    slots: Vec<Padded>,
+    filter: Option<PscFilter>,
 }
 
 /// Raw pointer to ring storage shared by the threads of one parallel delivery.
@@ -79,12 +110,14 @@ pub struct SpikeDelivery {
 
 impl SpikeDelivery {
     /// A delivery for `projections` between populations of sizes `sizes` whose ports counts
-    /// are `ports[pop]`. Errors when a projection's indices or shape do not match.
+    /// are `ports[pop]`, with time step `dt` (s, for PSC filters). Errors when a projection's
+    /// indices or shape do not match, or a filter's parameters are invalid.
     pub fn new(
         name: &str,
         projections: Vec<Projection>,
         sizes: &[usize],
         ports: &[usize],
+        dt: f64,
     ) -> Result<Self, SimError> {
         let mut rings: Vec<Ring> = Vec::new();
         let mut ring_of = Vec::with_capacity(projections.len());
@@ -116,28 +149,41 @@ impl SpikeDelivery {
                     "does not match the populations' sizes",
                 ));
             }
-            let slots = p.csr.max_delay() as usize + 1;
-            let r = match rings
+            let lag = u64::from(p.receptor != Receptor::Direct);
+            let slots = p.csr.max_delay() as usize + 1 + lag as usize;
+            let found = rings
                 .iter()
-                .position(|r| r.pop == p.target && r.port == p.port)
-            {
+                .position(|r| r.pop == p.target && r.port == p.port && r.receptor == p.receptor);
+            let r = match found {
                 Some(r) => r,
                 None => {
+                    let filter = match p.receptor {
+                        Receptor::Filter(shape) => Some(PscFilter::new(
+                            &format!("{name}: population {} port {}", p.target, p.port),
+                            shape,
+                            Discretisation::Impulse,
+                            dt,
+                            sizes[p.target],
+                        )?),
+                        _ => None,
+                    };
                     rings.push(Ring {
                         pop: p.target,
                         port: p.port,
-                        stride: padded_len(sizes[p.target]),
-                        slots: 0,
-                        data: Vec::new(),
+                        receptor: p.receptor,
+                        lag,
+                        slots: Vec::new(),
+                        filter,
                     });
                     rings.len() - 1
                 }
             };
-            rings[r].slots = rings[r].slots.max(slots);
+            let n = sizes[p.target];
+            let ring = &mut rings[r];
+            while ring.slots.len() < slots {
+                ring.slots.push(Padded::filled(n, 0.0));
+            }
             ring_of.push(r);
-        }
-        for r in &mut rings {
-            r.data = vec![0.0; r.slots * r.stride];
         }
         Ok(Self {
             name: name.to_string(),
@@ -174,7 +220,30 @@ impl SpikeDelivery {
             .iter()
             .map(|p| p.csr.bytes())
             .sum::<usize>()
-            + self.rings.iter().map(|r| r.data.len() * 4).sum::<usize>()
+            + self
+                .rings
+                .iter()
+                .map(|r| r.slots.len() * r.slots.first().map_or(0, |s| s.padded().len() * 4))
+                .sum::<usize>()
+    }
+
+    /// Adds each ring's slot of step `step` into its port (through its filter, if any) and
+    /// clears the slot.
+    fn pop_slots(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
+        for r in &mut self.rings {
+            let k = (step % r.slots.len() as u64) as usize;
+            let slot = &mut r.slots[k];
+            let dst = &mut inputs[r.pop][r.port];
+            match &mut r.filter {
+                Some(f) => f.step(slot, dst, par),
+                None => {
+                    for (x, s) in dst.padded_mut().iter_mut().zip(slot.padded()) {
+                        *x += *s;
+                    }
+                }
+            }
+            slot.padded_mut().fill(0.0);
+        }
     }
 
     /// Pushes the spikes of step `step` into the rings, on the calling thread or split by
@@ -194,10 +263,15 @@ impl SpikeDelivery {
             return;
         }
         self.events += events as u64;
-        let ptrs: Vec<Shared> = self
+        let ptrs: Vec<Vec<Shared>> = self
             .rings
             .iter_mut()
-            .map(|r| Shared(r.data.as_mut_ptr()))
+            .map(|r| {
+                r.slots
+                    .iter_mut()
+                    .map(|s| Shared(s.padded_mut().as_mut_ptr()))
+                    .collect()
+            })
             .collect();
         let this = &*self;
         let task = |part: usize, parts: usize| {
@@ -215,9 +289,8 @@ impl SpikeDelivery {
                     deliver_range(
                         &p.csr,
                         ids,
-                        step,
-                        ring,
-                        ptrs[ri],
+                        step + ring.lag,
+                        &ptrs[ri],
                         lo as u32,
                         hi as u32,
                         parts == 1,
@@ -235,24 +308,24 @@ impl SpikeDelivery {
     }
 }
 
-/// Adds the synapses of spiking sources `ids` whose targets lie in `lo..hi` into `ring`
-/// (`whole`: the range is every target, no search needed).
+/// Adds the synapses of spiking sources `ids` of step `step` whose targets lie in `lo..hi`
+/// into the ring slots `slots` (slot of arrival step `a`: `a mod slots.len()`; `whole`: the
+/// range is every target, no search needed).
 ///
 /// # Safety
-/// `data` points to `ring.data`; no other thread writes targets in `lo..hi` meanwhile.
-#[allow(clippy::too_many_arguments)]
+/// `slots` point to the ring's slot buffers (each at least `n_post` long); no other thread
+/// writes targets in `lo..hi` meanwhile.
 unsafe fn deliver_range(
     csr: &Csr,
     ids: &[u32],
     step: u64,
-    ring: &Ring,
-    data: Shared,
+    slots: &[Shared],
     lo: u32,
     hi: u32,
     whole: bool,
 ) {
-    let slots = ring.slots as u64;
-    let slot_base = |d: u16| ((step + u64::from(d)) % slots) as usize * ring.stride;
+    let len = slots.len() as u64;
+    let slot = |d: u16| slots[((step + u64::from(d)) % len) as usize].0;
     let offsets = csr.offsets();
     let targets = csr.targets();
     for &i in ids {
@@ -264,17 +337,16 @@ unsafe fn deliver_range(
             (a, b) = (a + s, a + e);
         }
         let tg = &targets[a..b];
-        // SAFETY (all arms): indices are slot·stride + t with t < n_post ≤ stride and
-        // slot < slots, inside `ring.data`; t ∈ lo..hi is this caller's range.
+        // SAFETY (all arms): t < n_post ≤ slot length, and t ∈ lo..hi is this caller's range.
         match (csr.weights(), csr.delays()) {
             (Weights::Uniform(w), Delays::Uniform(d)) => {
-                let base = unsafe { data.0.add(slot_base(*d)) };
+                let base = slot(*d);
                 for &t in tg {
                     unsafe { *base.add(t as usize) += *w };
                 }
             }
             (Weights::PerSynapse(w), Delays::Uniform(d)) => {
-                let base = unsafe { data.0.add(slot_base(*d)) };
+                let base = slot(*d);
                 for (&t, &w) in tg.iter().zip(&w[a..b]) {
                     unsafe { *base.add(t as usize) += w };
                 }
@@ -285,7 +357,7 @@ unsafe fn deliver_range(
                         Weights::Uniform(w) => *w,
                         Weights::PerSynapse(w) => w[a + s],
                     };
-                    unsafe { *data.0.add(slot_base(d) + t as usize) += w };
+                    unsafe { *slot(d).add(t as usize) += w };
                 }
             }
         }
@@ -297,16 +369,12 @@ impl Component for SpikeDelivery {
         &self.name
     }
 
-    fn drive(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>]) {
-        for r in &mut self.rings {
-            let slot = (step % r.slots as u64) as usize * r.stride;
-            let src = &mut r.data[slot..slot + r.stride];
-            let dst = inputs[r.pop][r.port].padded_mut();
-            for (x, s) in dst.iter_mut().zip(src.iter_mut()) {
-                *x += *s;
-                *s = 0.0;
-            }
-        }
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
+        self.pop_slots(step, dt, inputs, Par::Seq);
+    }
+
+    fn drive_par(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
+        self.pop_slots(step, dt, inputs, par);
     }
 
     fn observe(&mut self, step: u64, _dt: f64, spikes: &[Spikes]) {
@@ -319,15 +387,19 @@ impl Component for SpikeDelivery {
 
     fn find_non_finite(&self) -> Option<String> {
         self.rings.iter().find_map(|r| {
-            r.data.iter().position(|x| !x.is_finite()).map(|i| {
-                format!(
-                    "delay slot {} of population {} port {}, neuron {}",
-                    i / r.stride,
-                    r.pop,
-                    r.port,
-                    i % r.stride
-                )
-            })
+            r.filter
+                .as_ref()
+                .and_then(PscFilter::find_non_finite)
+                .or_else(|| {
+                    r.slots.iter().enumerate().find_map(|(k, s)| {
+                        s.as_slice().iter().position(|x| !x.is_finite()).map(|i| {
+                            format!(
+                                "delay slot {k} of population {} port {}, neuron {i}",
+                                r.pop, r.port
+                            )
+                        })
+                    })
+                })
         })
     }
 }

@@ -69,7 +69,13 @@ pub struct Simulator {
     spikes: Vec<Spikes>,
     threads: Threads,
     check_every: u64,
+    neurons: usize,
+    min_parallel_neurons: usize,
 }
+
+/// Default of [`Simulator::set_min_parallel_neurons`]: below this many neurons a step's work
+/// (a few microseconds) is smaller than the cost of waking the pool, so it runs on one thread.
+pub const MIN_PARALLEL_NEURONS: usize = 16_384;
 
 impl Simulator {
     /// A simulator with time step `dt` (s) on `threads` worker threads (0: one per core).
@@ -99,6 +105,7 @@ impl Simulator {
             })
             .collect();
         let spikes = vec![Spikes::default(); populations.len()];
+        let neurons = populations.iter().map(|p| p.neurons.len()).sum();
         Ok(Self {
             dt,
             step: 0,
@@ -108,12 +115,22 @@ impl Simulator {
             spikes,
             threads: Threads::new(threads)?,
             check_every: 256,
+            neurons,
+            min_parallel_neurons: MIN_PARALLEL_NEURONS,
         })
     }
 
     /// Sets how often (in steps) state is scanned for non-finite values (default 256).
     pub fn set_check_every(&mut self, steps: u64) {
         self.check_every = steps.max(1);
+    }
+
+    /// Networks with fewer neurons than this (default [`MIN_PARALLEL_NEURONS`]) step on the
+    /// calling thread even when a pool exists: a fork-join costs microseconds, as much as a
+    /// whole step of a few thousand neurons, so two threads would be slower than one. Results
+    /// do not depend on this setting (every kernel is thread-count independent).
+    pub fn set_min_parallel_neurons(&mut self, n: usize) {
+        self.min_parallel_neurons = n;
     }
 
     /// Time step, seconds.
@@ -154,7 +171,11 @@ impl Simulator {
     /// Runs one step of the schedule (see the module docs).
     pub fn step(&mut self) -> Result<(), SimError> {
         let (k, dt) = (self.step, self.dt);
-        let par = self.threads.par();
+        let par = if self.neurons >= self.min_parallel_neurons {
+            self.threads.par()
+        } else {
+            Par::Seq
+        };
         for c in &mut self.components {
             c.drive_par(k, dt, &mut self.inputs, par);
         }

@@ -3,7 +3,7 @@
 
 use rand::{Rng, SeedableRng};
 use simcore::connectivity::{Connect, Dist, Rule};
-use simcore::delivery::{PAR_MIN_EVENTS, Projection, SpikeDelivery};
+use simcore::delivery::{PAR_MIN_EVENTS, Projection, Receptor, SpikeDelivery};
 use simcore::lanes::Padded;
 use simcore::neuron::lif::LifParams;
 use simcore::par::Threads;
@@ -37,9 +37,10 @@ fn run_delivery(
         source: 0,
         target: 1,
         port: 0,
+        receptor: Receptor::Direct,
         csr: csr.clone(),
     };
-    let mut d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1]).unwrap();
+    let mut d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1], DT).unwrap();
     let t = Threads::new(threads).unwrap();
     let mut out = Vec::new();
     for (k, s) in spikes.iter().enumerate() {
@@ -153,9 +154,10 @@ fn jump_net(spike_times: &[f64], w: f64, delay: f64, bias: f32) -> Simulator {
         source: 0,
         target: 1,
         port: 1,
+        receptor: Receptor::Direct,
         csr,
     };
-    let d = SpikeDelivery::new("d", vec![proj], &[1, 1], &[0, 2]).unwrap();
+    let d = SpikeDelivery::new("d", vec![proj], &[1, 1], &[0, 2], DT).unwrap();
     Simulator::new(
         DT,
         vec![
@@ -229,6 +231,7 @@ fn brunel_small_network_spikes_identically_on_one_and_two_threads() {
     let net = Brunel::regime(Regime::AsynchronousIrregular).scaled_down(2);
     let mut a = net.build(7, 1).unwrap();
     let mut b = net.build(7, 2).unwrap();
+    b.set_min_parallel_neurons(0);
     let la = run_logged(&mut a, 1000).unwrap();
     let lb = run_logged(&mut b, 1000).unwrap();
     let per_step = la[0].events.iter().filter(|e| e.0 >= 500).count() as f64 / 500.0;
@@ -251,5 +254,42 @@ fn brunel_small_network_spikes_identically_on_one_and_two_threads() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(bits(pa), bits(pb));
+    }
+}
+
+#[test]
+fn filtered_current_synapse_first_moves_the_membrane_two_steps_after_the_spike() {
+    use simcore::synapse::PscShape;
+    // Spike in step 0, delay one step: the exponential current starts at the start of step 2
+    // (NEST iaf_psc_exp / Brian2 `ge += w` with a 0.1 ms delay).
+    let source = SpikeGenerator::new("g", 1, &[(1e-4, 0)], DT).unwrap();
+    let lif = LifPopulation::new("n", LifParams { min_voltage: f64::NEG_INFINITY, ..LifParams::default() }, DT, &[0.0]).unwrap();
+    let tau = 5e-3;
+    let csr = Connect::new(Rule::AllToAll, 0.5 * tau, 1e-4).build("g_n", 1, 1, false, DT, 0, Threads::new(1).unwrap().par()).unwrap();
+    let proj = Projection { name: "g_n".into(), source: 0, target: 1, port: 0, receptor: Receptor::Filter(PscShape::exponential(tau)), csr };
+    let d = SpikeDelivery::new("d", vec![proj], &[1, 1], &[0, 1], DT).unwrap();
+    let mut sim = Simulator::new(
+        DT,
+        vec![
+            Population { name: "g".into(), neurons: Box::new(source) },
+            Population { name: "n".into(), neurons: Box::new(lif) },
+        ],
+        vec![Box::new(d)],
+        1,
+    )
+    .unwrap();
+    let mut v = Vec::new();
+    for _ in 0..2000 {
+        sim.step().unwrap();
+        v.push(f64::from(voltage(&sim)));
+    }
+    assert_eq!(&v[..2], &[0.0, 0.0]);
+    assert!(v[2] > 0.0);
+    // Current 0.5·e^{−t/τ} from t0 = 2Δt into τ_m v' = I − v: v(t) = 0.5 τ/(τ−τ_m)(e^{−t/τ} − e^{−t/τ_m}).
+    let tm = 0.02;
+    for (k, &vk) in v.iter().enumerate().skip(2).step_by(97) {
+        let t = (k + 1 - 2) as f64 * DT;
+        let want = 0.5 * tau / (tau - tm) * ((-t / tau).exp() - (-t / tm).exp());
+        assert!((vk - want).abs() < 2e-4 * want.abs().max(1e-3) + 1e-6, "step {k}: {vk} vs {want}");
     }
 }

@@ -15,7 +15,7 @@
 //! initial voltage is `−1`.
 
 use crate::connectivity::{Connect, Rule};
-use crate::delivery::{Projection, SpikeDelivery};
+use crate::delivery::{Projection, Receptor, SpikeDelivery};
 use crate::neuron::lif::LifParams;
 use crate::par::Threads;
 use crate::sim::{Component, Population, Simulator};
@@ -197,11 +197,12 @@ impl Brunel {
                     source: src,
                     target: dst,
                     port: 1,
+                    receptor: Receptor::Direct,
                     csr,
                 });
             }
         }
-        let delivery = SpikeDelivery::new("recurrent", projections, &sizes, &[2, 2])?;
+        let delivery = SpikeDelivery::new("recurrent", projections, &sizes, &[2, 2], self.dt)?;
         let rate = RateTable::constant(self.nu_ext_hz() * self.ce as f64);
         let mut comps: Vec<Box<dyn Component>> = vec![Box::new(delivery)];
         for (i, name) in ["ext_e", "ext_i"].into_iter().enumerate() {

@@ -2,12 +2,17 @@
 //! with the statistics that check them against the literature and the peer simulators.
 //!
 //! - [`brunel`]: Brunel (2000) sparse network of LIF neurons with delta synapses and Poisson
-//!   input, in its four regimes.
+//!   input, in its four regimes;
+//! - [`cuba`]: the CUBA network (Vogels & Abbott 2005; Brian2 `examples/CUBA.py`) and its
+//!   scaled variant;
+//! - [`coba`]: the same network with conductance-based synapses.
 //!
 //! Parameters are those of `peers/common.py` (the single source of truth the NEST and Brian2
 //! benchmark scripts use), so a spikesim run and a peer run simulate the same network.
 
 pub mod brunel;
+pub mod coba;
+pub mod cuba;
 pub mod stats;
 
 pub use stats::{SpikeLog, TrainStats};
