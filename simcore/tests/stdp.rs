@@ -4,7 +4,7 @@
 
 use rand::{Rng, SeedableRng};
 use simcore::connectivity::{Connect, Csr, Delays, Rule, Weights};
-use simcore::delivery::{Projection, SpikeDelivery};
+use simcore::delivery::{Projection, Receptor, SpikeDelivery};
 use simcore::lanes::Padded;
 use simcore::neuron::lif::LifParams;
 use simcore::par::Par;
@@ -95,9 +95,10 @@ fn run(
         source: 0,
         target: 1,
         port: 0,
+        receptor: Receptor::Direct,
         csr,
     };
-    let d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1]).unwrap();
+    let d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1], DT).unwrap();
     let pd = PlasticDelivery::new("stdp", d, vec![(0, p)]).unwrap();
     let pops = vec![
         Population {
@@ -289,9 +290,10 @@ fn plastic_network(threads: usize) -> (Vec<f32>, usize) {
         source: 0,
         target: 1,
         port: 1,
+        receptor: Receptor::Direct,
         csr,
     };
-    let d = SpikeDelivery::new("d", vec![proj], &[n_src, n_tgt], &[0, 2]).unwrap();
+    let d = SpikeDelivery::new("d", vec![proj], &[n_src, n_tgt], &[0, 2], dt).unwrap();
     let mut p = StdpParams::song2000(0.1);
     p.a_plus = 0.01;
     p.a_minus = 0.0105;
@@ -316,6 +318,7 @@ fn plastic_network(threads: usize) -> (Vec<f32>, usize) {
         },
     ];
     let mut sim = Simulator::new(dt, pops, vec![Box::new(pd)], threads).unwrap();
+    sim.set_min_parallel_neurons(0);
     let mut count = 0;
     for _ in 0..300 {
         sim.step().unwrap();
@@ -349,9 +352,10 @@ fn per_synapse_delays_and_bad_parameters_are_rejected() {
         source: 0,
         target: 1,
         port: 0,
+        receptor: Receptor::Direct,
         csr,
     };
-    let d = SpikeDelivery::new("d", vec![proj], &[2, 2], &[1, 1]).unwrap();
+    let d = SpikeDelivery::new("d", vec![proj], &[2, 2], &[1, 1], DT).unwrap();
     let e = PlasticDelivery::new("s", d.clone(), vec![(0, params(DelaySplit::Axonal))])
         .unwrap_err()
         .to_string();

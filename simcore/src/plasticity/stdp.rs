@@ -35,6 +35,9 @@
 //! - [`DelaySplit::Dendritic`] (`d_a = 0, d_d = d`): NEST's `stdp_synapse` ("the delay is
 //!   dendritic": the pair is timed with the postsynaptic spike shifted by `d`).
 //!
+//! Times at the synapse are the exact (in-step) spike times shifted by `d_a·Δt` or `d_d·Δt`;
+//! how the delivered weight enters the target port (the projection's
+//! [`Receptor`](crate::delivery::Receptor)) does not move them.
 //! Events are queued by their arrival step at the synapse and processed when it comes, in time
 //! order (step, then in-step offset; presynaptic before postsynaptic at equal times, so
 //! `Δt = 0` potentiates, as Brian2's `on_pre` before `on_post`). Every read of a trace is thus
