@@ -1,1 +1,48 @@
-fn main() {}
+//! `spikesim`: the command-line simulator. This file only declares the subcommands and
+//! dispatches; each subcommand lives in `cmd/<name>.rs`.
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  spikesim validate lif --plots plots/      LIF rates vs G(J), SIMD vs scalar, 1 vs 2 threads
+  spikesim validate all --quick --json -    every check, reduced, JSON on stdout
+  spikesim validate --help                  options of one subcommand
+
+Exit codes: 0 ok, 1 validation/acceptance failure, 2 usage or input error.";
+
+/// spikesim — a spiking neural network simulator (LIF, HH, NEF) with SIMD + rayon kernels.
+#[derive(Debug, Parser)]
+#[command(name = "spikesim", version, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run analytic and reference checks and report figures, limits and PASS/FAIL.
+    Validate(cmd::validate::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Err(e) = simcore::cpu::require_simd() {
+        eprintln!("error: {e:#}");
+        return ExitCode::from(cmd::EXIT_USAGE);
+    }
+    let result = match cli.command {
+        Command::Validate(args) => cmd::validate::run(args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(cmd::EXIT_USAGE)
+        }
+    }
+}

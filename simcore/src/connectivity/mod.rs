@@ -17,7 +17,6 @@
 
 pub mod csr;
 pub mod dist;
-pub mod incoming;
 
 use rand::Rng;
 use rand::seq::index;
@@ -26,7 +25,6 @@ use rayon::prelude::*;
 
 pub use csr::{Csr, Delays, Row, Weights};
 pub use dist::{Dist, Value, delay_steps};
-pub use incoming::Incoming;
 
 use crate::SimError;
 use crate::par::Par;

@@ -1,0 +1,502 @@
+//! Small PNG line-plot API shared by the checks and by `spikesim plot`.
+//!
+//! Text is drawn with the DejaVu Sans font shipped in `validation/assets/` (licence note beside
+//! it) through plotters' `ab_glyph` backend, registered once per process; nothing depends on the
+//! system's fontconfig. Files are written to a temporary name in the target directory and
+//! renamed when complete.
+//!
+//! ```no_run
+//! use validation::plot::{LinePlot, Series};
+//! let x: Vec<f64> = (1..100).map(f64::from).collect();
+//! let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+//! LinePlot::new("squares", "x", "x²")
+//!     .log_y(true)
+//!     .series(Series::line("x²", x.clone(), y))
+//!     .save_png(std::path::Path::new("squares.png"))
+//!     .unwrap();
+//! ```
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
+use plotters::prelude::*;
+use thiserror::Error;
+
+/// Font family name under which the shipped font is registered.
+pub const FONT_FAMILY: &str = "sans-serif";
+
+static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT_READY: OnceLock<bool> = OnceLock::new();
+
+/// Registers the shipped font with plotters (once per process); false when it could not be
+/// parsed (never happens with the shipped file).
+fn ensure_font() -> bool {
+    *FONT_READY.get_or_init(|| {
+        plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_BYTES).is_ok()
+    })
+}
+
+/// An error while drawing or writing a plot.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum PlotError {
+    /// The shipped font could not be loaded.
+    #[error("cannot load the plot font")]
+    Font,
+    /// Drawing failed.
+    #[error("plot `{title}`: {msg}")]
+    Draw {
+        /// Title of the plot being drawn.
+        title: String,
+        /// What failed.
+        msg: String,
+    },
+    /// The file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A series is malformed.
+    #[error("plot `{title}`, series `{series}`: {msg}")]
+    Series {
+        /// Plot title.
+        title: String,
+        /// Series label.
+        series: String,
+        /// What is wrong.
+        msg: String,
+    },
+}
+
+/// How a series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// Connected line.
+    Line,
+    /// Small filled circles.
+    Points,
+    /// Dashed line (for reference curves, limits).
+    Dashed,
+}
+
+/// One curve of a plot.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// Abscissae.
+    pub x: Vec<f64>,
+    /// Ordinates (same length as `x`).
+    pub y: Vec<f64>,
+    /// How it is drawn.
+    pub mark: Mark,
+}
+
+impl Series {
+    /// A connected line.
+    pub fn line(label: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Self {
+            label: label.to_string(),
+            x,
+            y,
+            mark: Mark::Line,
+        }
+    }
+
+    /// Points without connecting lines.
+    pub fn points(label: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Self {
+            mark: Mark::Points,
+            ..Self::line(label, x, y)
+        }
+    }
+
+    /// A dashed line.
+    pub fn dashed(label: &str, x: Vec<f64>, y: Vec<f64>) -> Self {
+        Self {
+            mark: Mark::Dashed,
+            ..Self::line(label, x, y)
+        }
+    }
+
+    /// The finite (and, on log axes, positive) points.
+    fn visible(&self, log_x: bool, log_y: bool) -> impl Iterator<Item = (f64, f64)> + '_ {
+        self.x
+            .iter()
+            .zip(&self.y)
+            .map(|(&x, &y)| (x, y))
+            .filter(move |&(x, y)| {
+                x.is_finite() && y.is_finite() && (!log_x || x > 0.0) && (!log_y || y > 0.0)
+            })
+    }
+}
+
+/// A line plot: several series, axis labels, optional log axes and fixed ranges.
+#[derive(Clone, Debug)]
+pub struct LinePlot {
+    title: String,
+    x_label: String,
+    y_label: String,
+    log_x: bool,
+    log_y: bool,
+    x_range: Option<(f64, f64)>,
+    y_range: Option<(f64, f64)>,
+    legend: SeriesLabelPosition,
+    series: Vec<Series>,
+}
+
+/// Pixel size of a single plot.
+pub const PLOT_SIZE: (u32, u32) = (900, 600);
+
+/// Series colours, in order.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+impl LinePlot {
+    /// An empty plot with a title and axis labels.
+    pub fn new(title: &str, x_label: &str, y_label: &str) -> Self {
+        Self {
+            title: title.to_string(),
+            x_label: x_label.to_string(),
+            y_label: y_label.to_string(),
+            log_x: false,
+            log_y: false,
+            x_range: None,
+            y_range: None,
+            legend: SeriesLabelPosition::UpperLeft,
+            series: Vec::new(),
+        }
+    }
+
+    /// Logarithmic x axis (non-positive points are skipped).
+    pub fn log_x(mut self, on: bool) -> Self {
+        self.log_x = on;
+        self
+    }
+
+    /// Logarithmic y axis (non-positive points are skipped).
+    pub fn log_y(mut self, on: bool) -> Self {
+        self.log_y = on;
+        self
+    }
+
+    /// Fixed x range instead of the data's extent.
+    pub fn x_range(mut self, lo: f64, hi: f64) -> Self {
+        self.x_range = Some((lo, hi));
+        self
+    }
+
+    /// Fixed y range instead of the data's extent.
+    pub fn y_range(mut self, lo: f64, hi: f64) -> Self {
+        self.y_range = Some((lo, hi));
+        self
+    }
+
+    /// Where the legend goes (default upper left).
+    pub fn legend(mut self, pos: SeriesLabelPosition) -> Self {
+        self.legend = pos;
+        self
+    }
+
+    /// Adds a series.
+    pub fn series(mut self, s: Series) -> Self {
+        self.series.push(s);
+        self
+    }
+
+    /// Writes the plot as a PNG file of [`PLOT_SIZE`] pixels.
+    pub fn save_png(&self, path: &Path) -> Result<(), PlotError> {
+        save_grid_png(path, std::slice::from_ref(self), 1)
+    }
+
+    fn check(&self) -> Result<(), PlotError> {
+        for s in &self.series {
+            if s.x.len() != s.y.len() {
+                return Err(PlotError::Series {
+                    title: self.title.clone(),
+                    series: s.label.clone(),
+                    msg: format!("{} x values but {} y values", s.x.len(), s.y.len()),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Data extent along one axis, padded; a unit range around a single value or no data.
+    fn extent(
+        &self,
+        fixed: Option<(f64, f64)>,
+        log: bool,
+        pick: fn((f64, f64)) -> f64,
+    ) -> Range<f64> {
+        if let Some((lo, hi)) = fixed {
+            return lo..hi;
+        }
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for s in &self.series {
+            for p in s.visible(self.log_x, self.log_y) {
+                let v = pick(p);
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+        if !lo.is_finite() {
+            return if log { 0.1..10.0 } else { 0.0..1.0 };
+        }
+        if log {
+            if hi <= lo {
+                return lo / 10.0..hi * 10.0;
+            }
+            let f = (hi / lo).powf(0.03);
+            lo / f..hi * f
+        } else {
+            if hi <= lo {
+                let d = lo.abs().max(1.0) * 0.5;
+                return lo - d..hi + d;
+            }
+            let d = (hi - lo) * 0.03;
+            lo - d..hi + d
+        }
+    }
+
+    fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        let xr = self.extent(self.x_range, self.log_x, |p| p.0);
+        let yr = self.extent(self.y_range, self.log_y, |p| p.1);
+        match (self.log_x, self.log_y) {
+            (false, false) => self.draw_in(area, xr, yr),
+            (true, false) => self.draw_in(area, xr.log_scale(), yr),
+            (false, true) => self.draw_in(area, xr, yr.log_scale()),
+            (true, true) => self.draw_in(area, xr.log_scale(), yr.log_scale()),
+        }
+    }
+
+    fn draw_in<DB, XR, YR>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        xr: XR,
+        yr: YR,
+    ) -> Result<(), String>
+    where
+        DB: DrawingBackend,
+        XR: AsRangedCoord<Value = f64>,
+        YR: AsRangedCoord<Value = f64>,
+        XR::CoordDescType: ValueFormatter<f64>,
+        YR::CoordDescType: ValueFormatter<f64>,
+    {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, (FONT_FAMILY, 22))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(72)
+            .build_cartesian_2d(xr, yr)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(self.x_label.as_str())
+            .y_desc(self.y_label.as_str())
+            .label_style((FONT_FAMILY, 14))
+            .axis_desc_style((FONT_FAMILY, 16))
+            .light_line_style(RGBColor(235, 235, 235))
+            .max_light_lines(4)
+            .x_label_formatter(&|v| tick_label(*v))
+            .y_label_formatter(&|v| tick_label(*v))
+            .draw()
+            .map_err(err)?;
+        for (i, s) in self.series.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let pts: Vec<(f64, f64)> = s.visible(self.log_x, self.log_y).collect();
+            let anno = match s.mark {
+                Mark::Line => chart
+                    .draw_series(LineSeries::new(pts, colour.stroke_width(2)))
+                    .map_err(err)?,
+                Mark::Dashed => chart
+                    .draw_series(DashedLineSeries::new(pts, 8, 5, colour.stroke_width(2)))
+                    .map_err(err)?,
+                Mark::Points => chart
+                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, colour.filled())))
+                    .map_err(err)?,
+            };
+            anno.label(s.label.as_str()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+            });
+        }
+        if !self.series.is_empty() {
+            chart
+                .configure_series_labels()
+                .position(self.legend.clone())
+                .label_font((FONT_FAMILY, 14))
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+}
+
+/// A tick label with at most 3 significant digits (`0.25`, `1e-5`, `2.5e4`).
+pub fn tick_label(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if (1e-3..1e4).contains(&a) {
+        let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+        let s = format!("{v:.digits$}");
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s
+        }
+    } else {
+        let s = format!("{v:.2e}");
+        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+        let m = if m.contains('.') {
+            m.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            m
+        };
+        format!("{m}e{e}")
+    }
+}
+
+/// Writes several plots into one PNG, `cols` per row, each [`PLOT_SIZE`] pixels.
+pub fn save_grid_png(path: &Path, plots: &[LinePlot], cols: usize) -> Result<(), PlotError> {
+    if !ensure_font() {
+        return Err(PlotError::Font);
+    }
+    for p in plots {
+        p.check()?;
+    }
+    let cols = cols.clamp(1, plots.len().max(1));
+    let rows = plots.len().div_ceil(cols).max(1);
+    let size = (PLOT_SIZE.0 * cols as u32, PLOT_SIZE.1 * rows as u32);
+    let tmp = temp_path(path);
+    let title = plots.first().map_or_else(String::new, |p| p.title.clone());
+    let draw = || -> Result<(), String> {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        for (p, area) in plots.iter().zip(root.split_evenly((rows, cols))) {
+            p.draw_on(&area)?;
+        }
+        root.present().map_err(|e| e.to_string())
+    };
+    if let Err(msg) = draw() {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(PlotError::Draw { title, msg });
+    }
+    std::fs::rename(&tmp, path).map_err(|source| {
+        let _ = std::fs::remove_file(&tmp);
+        PlotError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// `dir/.name.tmp.png` beside `path` (the encoder picks the format from the extension).
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_stem()
+        .map_or_else(|| "plot".into(), |s| s.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.{}.tmp.png", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmpdir(tag: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("spikesim-plot-{tag}-{}", std::process::id()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn writes_png_with_linear_and_log_axes() {
+        let d = tmpdir("axes");
+        let x: Vec<f64> = (1..50).map(f64::from).collect();
+        let y: Vec<f64> = x.iter().map(|v| v * v).collect();
+        for (i, (lx, ly)) in [(false, false), (true, false), (false, true), (true, true)]
+            .into_iter()
+            .enumerate()
+        {
+            let path = d.join(format!("p{i}.png"));
+            LinePlot::new("squares", "x", "y")
+                .log_x(lx)
+                .log_y(ly)
+                .series(Series::line("x²", x.clone(), y.clone()))
+                .series(Series::points("x", x.clone(), x.clone()))
+                .series(Series::dashed("limit", vec![1.0, 49.0], vec![100.0, 100.0]))
+                .save_png(&path)
+                .unwrap();
+            let bytes = std::fs::read(&path).unwrap();
+            assert_eq!(&bytes[1..4], b"PNG", "{path:?}");
+            assert!(
+                bytes.len() > 5_000,
+                "a plot with text and lines: {}",
+                bytes.len()
+            );
+        }
+        // No temporary file left behind.
+        let left: Vec<_> = std::fs::read_dir(&d)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp."))
+            .collect();
+        assert!(left.is_empty());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn grid_and_empty_plots_are_drawn_and_bad_series_rejected() {
+        let d = tmpdir("grid");
+        let path = d.join("grid.png");
+        let a =
+            LinePlot::new("a", "x", "y").series(Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0]));
+        let b = LinePlot::new("empty", "x", "y").log_y(true);
+        save_grid_png(&path, &[a.clone(), b, a], 2).unwrap();
+        assert!(std::fs::metadata(&path).unwrap().len() > 5_000);
+        let bad = LinePlot::new("bad", "x", "y").series(Series::line("s", vec![0.0], vec![]));
+        let e = bad.save_png(&d.join("bad.png")).unwrap_err();
+        assert!(e.to_string().contains("1 x values but 0 y values"), "{e}");
+        assert!(!d.join("bad.png").exists());
+        let e = a_plot()
+            .save_png(&d.join("missing-dir").join("x.png"))
+            .unwrap_err();
+        assert!(
+            matches!(e, PlotError::Draw { .. } | PlotError::Io { .. }),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn tick_labels_are_short() {
+        assert_eq!(tick_label(9.999999999999999e-5), "1e-4");
+        assert_eq!(tick_label(0.25), "0.25");
+        assert_eq!(tick_label(20.0), "20");
+        assert_eq!(tick_label(25000.0), "2.5e4");
+        assert_eq!(tick_label(-1.5), "-1.5");
+        assert_eq!(tick_label(0.0), "0");
+    }
+
+    fn a_plot() -> LinePlot {
+        LinePlot::new("a", "x", "y").series(Series::line("s", vec![0.0, 1.0], vec![0.0, 1.0]))
+    }
+}
