@@ -1,0 +1,234 @@
+//! Mini-batch training: shuffling, backprop, optimiser steps, dropout, a validation split with
+//! early stopping, and per-epoch train/validation/test loss and accuracy.
+//!
+//! Every random draw comes from a `simcore::rng` stream keyed by the model's name (validation
+//! split `dense/<name>/split`, shuffling `dense/<name>/shuffle`, dropout `dense/<name>/dropout`),
+//! so the same seed gives the same model, whatever the thread count.
+
+use super::DenseError;
+use super::datasets::Dataset;
+use super::mlp::{Metrics, Mlp, Trace, accuracy, classes};
+use super::optimisers::{OptState, Optimiser};
+use rand::seq::SliceRandom;
+use std::time::Instant;
+
+/// Training settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Number of passes over the training set.
+    pub epochs: usize,
+    /// Samples per mini-batch (the last batch of an epoch may be smaller).
+    pub batch_size: usize,
+    /// The optimiser.
+    pub optimiser: Optimiser,
+    /// L2 penalty λ₂ on weights (`(λ₂/2)‖W‖²` per batch).
+    pub l2: f64,
+    /// L1 penalty λ₁ on weights.
+    pub l1: f64,
+    /// Dropout rate on hidden units (0: none).
+    pub dropout: f64,
+    /// Fraction of the training set held out for validation (0: none).
+    pub validation_fraction: f64,
+    /// Stop after this many epochs without a better validation loss, and keep the best model
+    /// (needs a validation split).
+    pub patience: Option<usize>,
+    /// Master seed of the shuffling, split and dropout streams.
+    pub seed: u64,
+    /// Shuffle the training set every epoch.
+    pub shuffle: bool,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            epochs: 100,
+            batch_size: 32,
+            optimiser: Optimiser::adam(1e-3),
+            l2: 0.0,
+            l1: 0.0,
+            dropout: 0.0,
+            validation_fraction: 0.0,
+            patience: None,
+            seed: 0,
+            shuffle: true,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<(), DenseError> {
+        let bad = |key: &'static str, value: String, msg: &str| DenseError::Param {
+            object: "training".into(),
+            key,
+            value,
+            msg: msg.into(),
+        };
+        if self.batch_size == 0 {
+            return Err(bad("batch_size", "0".into(), "must be at least 1"));
+        }
+        if !(0.0..1.0).contains(&self.dropout) {
+            return Err(bad(
+                "dropout",
+                self.dropout.to_string(),
+                "must be in [0, 1)",
+            ));
+        }
+        if !(0.0..1.0).contains(&self.validation_fraction) {
+            return Err(bad(
+                "validation_fraction",
+                self.validation_fraction.to_string(),
+                "must be in [0, 1)",
+            ));
+        }
+        for (key, v) in [("l2", self.l2), ("l1", self.l1)] {
+            if !(v >= 0.0 && v.is_finite()) {
+                return Err(bad(key, v.to_string(), "must be ≥ 0 and finite"));
+            }
+        }
+        if self.patience.is_some() && self.validation_fraction == 0.0 {
+            return Err(bad(
+                "patience",
+                format!("{:?}", self.patience),
+                "early stopping needs a validation split (validation_fraction > 0)",
+            ));
+        }
+        self.optimiser.validate()
+    }
+}
+
+/// Figures of one epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EpochRecord {
+    /// Epoch number (1-based).
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches and the running training accuracy.
+    pub train: Metrics,
+    /// On the validation split, if any.
+    pub validation: Option<Metrics>,
+    /// On the test set, if given.
+    pub test: Option<Metrics>,
+    /// Wall-clock seconds since training started.
+    pub seconds: f64,
+}
+
+/// What training produced besides the model.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// One record per epoch run.
+    pub epochs: Vec<EpochRecord>,
+    /// Epoch whose model was kept (best validation loss with early stopping, else the last).
+    pub best_epoch: usize,
+    /// Whether early stopping ended training.
+    pub stopped_early: bool,
+    /// Wall-clock seconds of the whole run.
+    pub seconds: f64,
+}
+
+/// Trains `model` on `train` (minus the validation split), reporting each epoch to `progress`.
+/// `test` is only evaluated, never trained on. With early stopping the best model is restored.
+pub fn train(
+    name: &str,
+    model: &mut Mlp,
+    train: &Dataset,
+    test: Option<&Dataset>,
+    cfg: &TrainConfig,
+    progress: &mut dyn FnMut(&EpochRecord),
+) -> Result<History, DenseError> {
+    cfg.validate()?;
+    model.check_data(train)?;
+    if let Some(t) = test {
+        model.check_data(t)?;
+    }
+    let start = Instant::now();
+    let (fit, validation) = if cfg.validation_fraction > 0.0 {
+        let (v, f) = train.split(
+            cfg.validation_fraction,
+            cfg.seed,
+            &format!("dense/{name}/split"),
+        );
+        (f, Some(v))
+    } else {
+        (train.clone(), None)
+    };
+    if fit.len() == 0 {
+        return Err(DenseError::Param {
+            object: format!("data set `{}`", train.name),
+            key: "samples",
+            value: "0".into(),
+            msg: "no training samples left".into(),
+        });
+    }
+    let mut shuffle_rng = simcore::rng::stream(cfg.seed, &format!("dense/{name}/shuffle"));
+    let mut dropout_rng = simcore::rng::stream(cfg.seed, &format!("dense/{name}/dropout"));
+    let mut order: Vec<usize> = (0..fit.len()).collect();
+    let mut opt = OptState::default();
+    let (mut trace, mut grads) = (Trace::default(), Vec::new());
+    let mut history = History::default();
+    let mut best: Option<(f64, Mlp, usize)> = None;
+    for epoch in 1..=cfg.epochs {
+        if cfg.shuffle {
+            order.shuffle(&mut shuffle_rng);
+        }
+        let (mut loss_sum, mut correct) = (0.0, 0.0);
+        for batch in order.chunks(cfg.batch_size) {
+            let xb = fit.x.select_rows(batch);
+            let yb = fit.y.select_rows(batch);
+            let dropout = (cfg.dropout > 0.0).then_some((cfg.dropout, &mut dropout_rng));
+            model.forward_trace(&xb, &mut trace, dropout);
+            let loss = model.backward(&trace, &yb, &mut grads);
+            if !loss.is_finite() {
+                return Err(DenseError::Diverged {
+                    epoch,
+                    what: format!("training loss {loss}"),
+                });
+            }
+            loss_sum += loss * batch.len() as f64;
+            if let Some(labels) = &fit.labels {
+                let out = trace.a.last().expect("a model has layers");
+                let batch_labels: Vec<usize> = batch.iter().map(|&i| labels[i]).collect();
+                correct += accuracy(&classes(out), &batch_labels) * batch.len() as f64;
+            }
+            let mut tensors: Vec<(&mut [f64], &[f64], bool)> = Vec::with_capacity(2 * grads.len());
+            for (layer, g) in model.layers.iter_mut().zip(&grads) {
+                tensors.push((layer.w.data_mut(), g.w.data(), true));
+                tensors.push((&mut layer.b, &g.b, false));
+            }
+            opt.step(&cfg.optimiser, cfg.l2, cfg.l1, &mut tensors);
+        }
+        if !model.is_finite() {
+            return Err(DenseError::Diverged {
+                epoch,
+                what: "a weight became non-finite".into(),
+            });
+        }
+        let n = fit.len() as f64;
+        let record = EpochRecord {
+            epoch,
+            train: Metrics {
+                loss: loss_sum / n,
+                accuracy: fit.labels.as_ref().map(|_| correct / n),
+            },
+            validation: validation.as_ref().map(|v| model.evaluate(v)),
+            test: test.map(|t| model.evaluate(t)),
+            seconds: start.elapsed().as_secs_f64(),
+        };
+        progress(&record);
+        history.epochs.push(record);
+        history.best_epoch = epoch;
+        if let (Some(patience), Some(v)) = (cfg.patience, record.validation) {
+            if best.as_ref().is_none_or(|(b, _, _)| v.loss < *b) {
+                best = Some((v.loss, model.clone(), epoch));
+            } else if best.as_ref().is_some_and(|(_, _, e)| epoch - e >= patience) {
+                history.stopped_early = true;
+                break;
+            }
+        }
+    }
+    if let Some((_, m, e)) = best {
+        *model = m;
+        history.best_epoch = e;
+    }
+    history.seconds = start.elapsed().as_secs_f64();
+    Ok(history)
+}
