@@ -305,6 +305,7 @@ mod tests {
     /// Whole-network gradient check (f64, central differences, relative error ≤ 1e-4) for
     /// three-layer nets with every loss.
     #[test]
+    #[allow(clippy::needless_range_loop)] // indexes the model copies and the gradients alike
     fn network_gradients_match_finite_differences() {
         let x = Matrix::from_vec(
             4,

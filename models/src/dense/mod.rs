@@ -12,6 +12,7 @@
 //! - [`datasets`]: XOR, two spirals, concentric circles, the UCI 8×8 digits, CSV loading;
 //! - [`mlp`], [`perceptron`], [`autoencoder`], [`hopfield`]: the models;
 //! - [`io`]: models as plain data (for the HDF5 writer in `cli`);
+//! - [`tasks`]: the reference experiments behind the acceptance figures;
 //! - [`spiking`]: running a trained network as spiking LIF populations.
 //!
 //! Conventions: a batch is a matrix with one sample per row; a layer maps `n_in` features to
@@ -29,6 +30,7 @@ pub mod matrix;
 pub mod mlp;
 pub mod optimisers;
 pub mod perceptron;
+pub mod tasks;
 
 pub mod training;
 

@@ -90,7 +90,9 @@ impl Optimiser {
             Self::Adam { beta2, .. } if !(0.0..1.0).contains(&beta2) => {
                 Err(bad("beta2", beta2, "must be in [0, 1)"))
             }
-            Self::Adam { eps, .. } if !(eps > 0.0) => Err(bad("eps", eps, "must be positive")),
+            Self::Adam { eps, .. } if !(eps.is_finite() && eps > 0.0) => {
+                Err(bad("eps", eps, "must be positive"))
+            }
             _ => Ok(()),
         }
     }

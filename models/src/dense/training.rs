@@ -151,7 +151,7 @@ pub fn train(
     } else {
         (train.clone(), None)
     };
-    if fit.len() == 0 {
+    if fit.is_empty() {
         return Err(DenseError::Param {
             object: format!("data set `{}`", train.name),
             key: "samples",
