@@ -199,6 +199,12 @@ impl SpikeDelivery {
         &self.projections
     }
 
+    /// Row offsets, targets and per-synapse weights of projection `p`, the weights writable
+    /// (plasticity changes them between steps; a uniform weight is expanded per synapse).
+    pub fn weights_mut_with_rows(&mut self, p: usize) -> (&[usize], &[u32], &mut [f32]) {
+        self.projections[p].csr.weights_mut_with_rows()
+    }
+
     /// Synaptic events delivered so far (spikes × fan-out).
     pub fn events(&self) -> u64 {
         self.events

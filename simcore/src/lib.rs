@@ -21,6 +21,7 @@
 //! - [`synapse`]: post-synaptic current filters (exponential, alpha, any order; delta);
 //! - [`connectivity`]: connection rules sampled into CSR synapse rows;
 //! - [`delivery`]: event-driven spike delivery through delay rings;
+//! - [`plasticity`]: learning rules (STDP on CSR synapses, event-driven traces);
 //! - [`sources`]: Poisson inputs and generators, spike generators;
 //! - [`networks`]: the benchmark networks (Brunel 2000, CUBA) and their statistics.
 #![deny(missing_docs)]
@@ -37,6 +38,7 @@ pub mod networks;
 pub mod neuron;
 pub mod neurons;
 pub mod par;
+pub mod plasticity;
 pub mod population;
 pub mod rng;
 pub mod sim;

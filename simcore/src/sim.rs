@@ -43,6 +43,11 @@ pub trait Component: Send + std::fmt::Debug {
         let _ = par;
         self.observe(step, dt, spikes)
     }
+    /// The component as `Any`, for callers that know its concrete type and read its state
+    /// after a run (learned weights…). Components that expose state override this.
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        None
+    }
     /// First non-finite value in the component's state, described for an error message.
     fn find_non_finite(&self) -> Option<String> {
         None

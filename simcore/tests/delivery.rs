@@ -263,16 +263,40 @@ fn filtered_current_synapse_first_moves_the_membrane_two_steps_after_the_spike()
     // Spike in step 0, delay one step: the exponential current starts at the start of step 2
     // (NEST iaf_psc_exp / Brian2 `ge += w` with a 0.1 ms delay).
     let source = SpikeGenerator::new("g", 1, &[(1e-4, 0)], DT).unwrap();
-    let lif = LifPopulation::new("n", LifParams { min_voltage: f64::NEG_INFINITY, ..LifParams::default() }, DT, &[0.0]).unwrap();
+    let lif = LifPopulation::new(
+        "n",
+        LifParams {
+            min_voltage: f64::NEG_INFINITY,
+            ..LifParams::default()
+        },
+        DT,
+        &[0.0],
+    )
+    .unwrap();
     let tau = 5e-3;
-    let csr = Connect::new(Rule::AllToAll, 0.5 * tau, 1e-4).build("g_n", 1, 1, false, DT, 0, Threads::new(1).unwrap().par()).unwrap();
-    let proj = Projection { name: "g_n".into(), source: 0, target: 1, port: 0, receptor: Receptor::Filter(PscShape::exponential(tau)), csr };
+    let csr = Connect::new(Rule::AllToAll, 0.5 * tau, 1e-4)
+        .build("g_n", 1, 1, false, DT, 0, Threads::new(1).unwrap().par())
+        .unwrap();
+    let proj = Projection {
+        name: "g_n".into(),
+        source: 0,
+        target: 1,
+        port: 0,
+        receptor: Receptor::Filter(PscShape::exponential(tau)),
+        csr,
+    };
     let d = SpikeDelivery::new("d", vec![proj], &[1, 1], &[0, 1], DT).unwrap();
     let mut sim = Simulator::new(
         DT,
         vec![
-            Population { name: "g".into(), neurons: Box::new(source) },
-            Population { name: "n".into(), neurons: Box::new(lif) },
+            Population {
+                name: "g".into(),
+                neurons: Box::new(source),
+            },
+            Population {
+                name: "n".into(),
+                neurons: Box::new(lif),
+            },
         ],
         vec![Box::new(d)],
         1,
@@ -290,6 +314,9 @@ fn filtered_current_synapse_first_moves_the_membrane_two_steps_after_the_spike()
     for (k, &vk) in v.iter().enumerate().skip(2).step_by(97) {
         let t = (k + 1 - 2) as f64 * DT;
         let want = 0.5 * tau / (tau - tm) * ((-t / tau).exp() - (-t / tm).exp());
-        assert!((vk - want).abs() < 2e-4 * want.abs().max(1e-3) + 1e-6, "step {k}: {vk} vs {want}");
+        assert!(
+            (vk - want).abs() < 2e-4 * want.abs().max(1e-3) + 1e-6,
+            "step {k}: {vk} vs {want}"
+        );
     }
 }

@@ -167,6 +167,19 @@ impl Csr {
         }
     }
 
+    /// The row offsets and targets with the weights for in-place modification (plasticity).
+    /// A uniform weight is first expanded into one weight per synapse.
+    pub fn weights_mut_with_rows(&mut self) -> (&[usize], &[u32], &mut [f32]) {
+        if let Weights::Uniform(w) = self.weights {
+            self.weights = Weights::PerSynapse(vec![w; self.targets.len()]);
+        }
+        let w: &mut [f32] = match &mut self.weights {
+            Weights::PerSynapse(w) => w,
+            Weights::Uniform(_) => &mut [],
+        };
+        (&self.offsets, &self.targets, w)
+    }
+
     /// Delay of synapse `s` (CSR index), in steps.
     pub fn delay(&self, s: usize) -> u16 {
         match &self.delays {

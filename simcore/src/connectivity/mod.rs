@@ -17,6 +17,7 @@
 
 pub mod csr;
 pub mod dist;
+pub mod incoming;
 
 use rand::Rng;
 use rand::seq::index;
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 
 pub use csr::{Csr, Delays, Row, Weights};
 pub use dist::{Dist, Value, delay_steps};
+pub use incoming::Incoming;
 
 use crate::SimError;
 use crate::par::Par;
