@@ -15,8 +15,9 @@
 //!
 //! # Sampling
 //! `n ~ Poisson(λ)`, `λ = ν·Δt`, by inversion of a table of the cumulative distribution in
-//! 32-bit fixed point (one `u32` draw and on average `λ + 1` comparisons), built whenever the
-//! rate changes; the table stops where the remaining tail mass is below 2⁻³², so counts whose
+//! 32-bit fixed point, built whenever the rate changes: 32 random bits per neuron (one 64-bit
+//! draw serves two neurons), compared with up to 24 thresholds at once by SIMD and counted
+//! (λ ≲ 4.5), or walked in a loop for longer tables; the table stops where the remaining tail mass is below 2⁻³², so counts whose
 //! probability is below that are never drawn. Above λ = 16, `rand_distr::Poisson` is used.
 //! Random streams: one per fixed chunk of [`CHUNK`] neurons
 //! (`rng::substream(seed, "input/<name>", chunk)`), so draws do not depend on the thread count.
@@ -24,6 +25,7 @@
 use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson};
 use rayon::prelude::*;
+use wide::{f32x8, i32x8};
 
 use crate::SimError;
 use crate::lanes::Padded;
@@ -88,6 +90,10 @@ enum Counter {
     Zero,
     /// Cumulative thresholds in units of 2⁻³²: `n = #{k : u ≥ thr[k]}`.
     Table(Vec<u64>),
+    /// The same table when it has at most 24 entries, stored as three vectors of
+    /// `thr[k] − 1 − 2³¹` (i32, padding `i32::MAX`) so that one draw is two SIMD compares and
+    /// a population count, without branches.
+    Short([i32x8; 3]),
     /// Large λ.
     Large(Poisson<f64>),
 }
@@ -115,15 +121,35 @@ impl Counter {
             k += 1.0;
             p *= lambda / k;
         }
+        if thr.len() <= 24 {
+            let mut a = [i32::MAX; 24];
+            for (x, &t) in a.iter_mut().zip(&thr) {
+                // thr[0] = round(e^{−λ}·2³²) ≥ 1 for λ ≤ 16, so t − 1 ≥ 0.
+                *x = (t as i64 - 1 - (1i64 << 31)) as i32;
+            }
+            let v = |k: usize| -> i32x8 {
+                let c: [i32; 8] = std::array::from_fn(|j| a[8 * k + j]);
+                bytemuck::cast(c)
+            };
+            return Counter::Short([v(0), v(1), v(2)]);
+        }
         Counter::Table(thr)
     }
 
-    #[inline]
-    fn sample(&self, r: &mut Stream) -> u32 {
+    /// A count from 32 uniform bits `u`.
+    #[inline(always)]
+    fn count(&self, u: u32, r: &mut Stream) -> u32 {
         match self {
             Counter::Zero => 0,
+            Counter::Short([a, b, c]) => {
+                // u ≥ thr ⇔ u − 2³¹ > thr − 1 − 2³¹ (as i32); nothing exceeds the padding
+                // i32::MAX.
+                let us = i32x8::splat((u ^ 0x8000_0000) as i32);
+                let m = |t: &i32x8| bytemuck::cast::<i32x8, f32x8>(us.simd_gt(*t)).to_bitmask();
+                m(a).count_ones() + m(b).count_ones() + m(c).count_ones()
+            }
             Counter::Table(thr) => {
-                let u = u64::from(r.next_u32());
+                let u = u64::from(u);
                 let mut n = 0;
                 while n < thr.len() && u >= thr[n] {
                     n += 1;
@@ -208,12 +234,14 @@ impl PoissonInput {
         }
         let (w, counter) = (self.weight, &self.counter);
         let x = &mut inputs[self.pop][self.port].as_mut_slice()[..self.n];
+        // One 64-bit draw serves two neurons (low half, then high half).
         let run = |(x, r): (&mut [f32], &mut Stream)| -> u64 {
             let mut total = 0u64;
-            for xi in x {
-                let k = counter.sample(r);
-                total += u64::from(k);
-                if k > 0 {
+            for pair in x.chunks_mut(2) {
+                let bits = r.next_u64();
+                for (xi, u) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
+                    let k = counter.count(u, r);
+                    total += u64::from(k);
                     *xi += w * k as f32;
                 }
             }
@@ -391,5 +419,52 @@ impl Neurons for SpikeGenerator {
     }
     fn find_non_finite(&self) -> Option<(usize, &'static str)> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn simd_table_counts_equal_the_loop_at_every_threshold_and_the_extremes() {
+        for lambda in [1e-4, 0.05, 0.5, 2.0, 4.0] {
+            let Counter::Short(_) = Counter::new(lambda) else {
+                panic!("λ {lambda}: short table expected")
+            };
+            // The loop form of the same table.
+            let scale = 4_294_967_296.0_f64;
+            let (mut p, mut cdf, mut thr) = ((-lambda).exp(), 0.0, Vec::new());
+            for k in 1.. {
+                cdf += p;
+                let t = (cdf * scale).round();
+                if t >= scale - 0.5 || (1.0 - cdf) * scale < 1.0 {
+                    break;
+                }
+                thr.push(t as u64);
+                p *= lambda / f64::from(k);
+            }
+            let (short, table) = (Counter::new(lambda), Counter::Table(thr.clone()));
+            let mut r = Stream::seed_from_u64(0);
+            let mut us: Vec<u32> = vec![0, 1, u32::MAX, u32::MAX - 1];
+            for &t in &thr {
+                us.extend([
+                    (t - 1) as u32,
+                    t as u32,
+                    (t + 1).min(u64::from(u32::MAX)) as u32,
+                ]);
+            }
+            us.extend((0..10_000).map(|_| r.next_u32()));
+            for u in us {
+                assert_eq!(
+                    short.count(u, &mut r),
+                    table.count(u, &mut r),
+                    "λ {lambda}, u {u}"
+                );
+            }
+            assert_eq!(short.count(u32::MAX, &mut r) as usize, thr.len());
+            assert_eq!(short.count(0, &mut r), 0);
+        }
     }
 }

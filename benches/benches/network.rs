@@ -1,0 +1,73 @@
+//! Benchmark networks: build time and simulation time per 100 ms of biological time (1000
+//! steps of 0.1 ms; multiply by 10 for the real-time factor per simulated second), at 1 and 2
+//! threads. Networks as in `simcore::networks` (parameters of `peers/common.py`).
+//!
+//! `cargo bench -p spikesim-benches --bench network -- --warm-up-time 1 --measurement-time 3`
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use simcore::Simulator;
+use simcore::networks::brunel::{Brunel, Regime};
+use simcore::networks::coba::Coba;
+use simcore::networks::cuba::Cuba;
+
+type Builder = fn(usize) -> Simulator;
+
+fn networks() -> Vec<(&'static str, Builder)> {
+    vec![
+        ("cuba", |t| Cuba::default().build(1, t).expect("cuba")),
+        ("coba", |t| Coba::default().build(1, t).expect("coba")),
+        ("cuba_scaled", |t| {
+            Cuba::scaled(40_000).build(1, t).expect("cuba_scaled")
+        }),
+        ("brunel_ai", |t| {
+            Brunel::regime(Regime::AsynchronousIrregular)
+                .build(1, t)
+                .expect("brunel")
+        }),
+    ]
+}
+
+fn simulate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("network/simulate_100ms");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(1000));
+    for (name, build) in networks() {
+        for threads in [1, 2] {
+            let mut sim = build(threads);
+            // Past the initial transient.
+            for _ in 0..1000 {
+                sim.step().expect("step");
+            }
+            g.bench_with_input(
+                BenchmarkId::new(name, format!("{threads}thr")),
+                &(),
+                |b, _| {
+                    b.iter(|| {
+                        for _ in 0..1000 {
+                            sim.step().expect("step");
+                        }
+                    })
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
+fn build(c: &mut Criterion) {
+    let mut g = c.benchmark_group("network/build");
+    g.sample_size(10);
+    for (name, build) in networks() {
+        for threads in [1, 2] {
+            g.bench_with_input(
+                BenchmarkId::new(name, format!("{threads}thr")),
+                &(),
+                |b, _| b.iter(|| build(threads)),
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, simulate, build);
+criterion_main!(benches);
