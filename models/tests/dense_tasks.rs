@@ -41,3 +41,24 @@ fn autoencoder_explains_most_of_the_pixel_variance() {
         o.baseline
     );
 }
+
+#[test]
+fn spiking_digits_net_stays_within_two_points_of_the_rate_net() {
+    use models::dense::mlp::accuracy;
+    use models::dense::spiking::{SpikingConfig, run};
+    let o = tasks::digits_soft_lif(1, true).unwrap();
+    let rate = o.test.accuracy.unwrap();
+    assert!(rate >= 0.93, "{rate}");
+    let r = run(&o.model, &o.test_set.x, &SpikingConfig::default()).unwrap();
+    let labels = o.test_set.labels.as_ref().unwrap();
+    let spiking = accuracy(&r.classes_counts, labels);
+    assert!(
+        (spiking - rate).abs() <= 0.02,
+        "spiking {spiking} vs rate {rate}"
+    );
+    assert!(
+        r.mean_rates[0] > 1.0 && r.mean_rates[0] < 500.0,
+        "{:?}",
+        r.mean_rates
+    );
+}

@@ -30,6 +30,7 @@ pub mod matrix;
 pub mod mlp;
 pub mod optimisers;
 pub mod perceptron;
+pub mod spiking;
 pub mod tasks;
 
 pub mod training;
