@@ -1,0 +1,328 @@
+//! Decoded connections as engine [`Component`]s, run factored.
+//!
+//! A connection carries a k-vector from a source to a target each step:
+//!
+//! 1. **source** — a node's value $x(t)$, or decoded spikes
+//!    $\hat x = \sum_{i\in\text{spiked}} d_i / \Delta t$ (spikes of height 1/Δt, as Nengo), added
+//!    event by event while the engine reports spikes (phase 3): $O(\text{spikes}\cdot k)$;
+//! 2. **synapse** — Nengo's `Lowpass` ([`crate::synapse`]), one step of delay;
+//! 3. **transform** — $u = T y$ (identity, scalar or $k' \times k$ matrix): $O(k k')$;
+//! 4. **target** — the input current of an ensemble's neurons, $J_m \mathrel{+}= \sum_j
+//!    (\alpha_m e_{mj}/r)\,u_j$ (scaled encoders, $O(M k')$), or of its neurons directly,
+//!    $J_m \mathrel{+}= \alpha_m u_m$ (Nengo applies the gain on `ens.neurons` targets), or a
+//!    probe's record.
+//!
+//! The full weight matrix $E\,T\,D$ ($M \times N$) is never formed: a step costs
+//! $O(\text{spikes}\cdot k + k k' + M k')$.
+
+use simcore::Component;
+use simcore::lanes::Padded;
+use simcore::spikes::Spikes;
+
+use crate::node::NodeSource;
+use crate::probe::ProbeHandle;
+use crate::synapse::Lowpass;
+
+/// Where a connection's vector comes from.
+#[derive(Debug)]
+pub enum Source {
+    /// A node's signal.
+    Node(NodeSource),
+    /// Spikes of population `pop` weighted by `decoders` (`N × k` row-major, unscaled: the
+    /// 1/Δt spike height is applied when the spikes arrive).
+    Spikes {
+        /// Index of the population in the simulator.
+        pop: usize,
+        /// Decoders, `N × k`.
+        decoders: Vec<f64>,
+    },
+}
+
+/// A linear map applied after the synapse.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Transform {
+    /// `u = y`.
+    Identity,
+    /// `u = c·y`.
+    Scalar(f64),
+    /// `u = T y`, `T` `rows × cols` row-major.
+    Matrix {
+        /// Output dimensions k'.
+        rows: usize,
+        /// Input dimensions k.
+        cols: usize,
+        /// Entries, row-major.
+        values: Vec<f64>,
+    },
+}
+
+impl Transform {
+    /// Output dimensions for input dimensions `k` (None when a matrix does not fit `k`).
+    pub fn out_dims(&self, k: usize) -> Option<usize> {
+        match self {
+            Transform::Identity | Transform::Scalar(_) => Some(k),
+            Transform::Matrix { rows, cols, .. } => (*cols == k).then_some(*rows),
+        }
+    }
+
+    /// `out = T·y`.
+    pub fn apply(&self, y: &[f64], out: &mut [f64]) {
+        match self {
+            Transform::Identity => out.copy_from_slice(y),
+            Transform::Scalar(c) => out.iter_mut().zip(y).for_each(|(o, y)| *o = c * y),
+            Transform::Matrix { cols, values, .. } => {
+                for (o, row) in out.iter_mut().zip(values.chunks(*cols)) {
+                    *o = row.iter().zip(y).map(|(t, y)| t * y).sum();
+                }
+            }
+        }
+    }
+}
+
+/// Where a connection's vector goes.
+#[derive(Debug)]
+pub enum Target {
+    /// An ensemble: `J += E·u` with scaled encoders `E` (`M × k'` row-major, f32).
+    Encoded {
+        /// Index of the population in the simulator.
+        pop: usize,
+        /// Scaled encoders `α e / r`, `M × k'`.
+        encoders: Vec<f32>,
+    },
+    /// Neurons directly: `J_m += gain_m·u_m` (`k' = M`).
+    Neurons {
+        /// Index of the population in the simulator.
+        pop: usize,
+        /// Per-neuron gains.
+        gain: Vec<f32>,
+    },
+    /// A probe records `u` (every `sample_every` steps).
+    Probe(ProbeHandle),
+}
+
+/// One decoded connection (or decoded-value probe) on the engine's schedule.
+#[derive(Debug)]
+pub struct Connection {
+    name: String,
+    source: Source,
+    synapse: Option<Lowpass>,
+    transform: Transform,
+    target: Target,
+    /// Input gathered for the next filter step (decoded spikes of this step, or the node's
+    /// value), k values.
+    pending: Vec<f64>,
+    /// Fresh node value, k values.
+    fresh: Vec<f64>,
+    /// Transformed output, k' values.
+    out: Vec<f64>,
+}
+
+impl Connection {
+    /// A connection named `name`; `k` is the source's dimension, `tau` the low-pass time
+    /// constant (None: no filter), `dt` the time step. Shapes are checked by the builder
+    /// ([`crate::network`]).
+    pub fn new(
+        name: &str,
+        source: Source,
+        k: usize,
+        tau: Option<f64>,
+        dt: f64,
+        transform: Transform,
+        target: Target,
+    ) -> Self {
+        let k_out = transform.out_dims(k).unwrap_or(k);
+        Self {
+            name: name.to_string(),
+            source,
+            synapse: tau.map(|tau| Lowpass::new(tau, dt, k)),
+            transform,
+            target,
+            pending: vec![0.0; k],
+            fresh: vec![0.0; k],
+            out: vec![0.0; k_out],
+        }
+    }
+
+    /// The filtered source vector (before the transform) as of the last step.
+    pub fn filtered(&self) -> &[f64] {
+        match &self.synapse {
+            Some(f) => f.output(),
+            None => &self.fresh,
+        }
+    }
+}
+
+impl Component for Connection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
+        let t = (step + 1) as f64 * dt;
+        // 1–2: source value through the synapse (one step of delay when filtered).
+        let y: &[f64] = match (&self.source, &mut self.synapse) {
+            (Source::Node(node), Some(f)) => {
+                let y = f.step(&self.pending);
+                node.eval(t, &mut self.pending);
+                y
+            }
+            (Source::Node(node), None) => {
+                node.eval(t, &mut self.fresh);
+                &self.fresh
+            }
+            (Source::Spikes { .. }, Some(f)) => {
+                let y = f.step(&self.pending);
+                self.pending.fill(0.0);
+                y
+            }
+            (Source::Spikes { .. }, None) => {
+                self.fresh.copy_from_slice(&self.pending);
+                self.pending.fill(0.0);
+                &self.fresh
+            }
+        };
+        // 3: transform.
+        self.transform.apply(y, &mut self.out);
+        // 4: target.
+        match &self.target {
+            Target::Encoded { pop, encoders } => {
+                let j = inputs[*pop][0].as_mut_slice();
+                let k = self.out.len();
+                if k == 1 {
+                    let u = self.out[0] as f32;
+                    for (j, e) in j.iter_mut().zip(encoders) {
+                        *j = e.mul_add(u, *j);
+                    }
+                } else {
+                    let u: Vec<f32> = self.out.iter().map(|&v| v as f32).collect();
+                    for (j, e) in j.iter_mut().zip(encoders.chunks_exact(k)) {
+                        *j += e.iter().zip(&u).map(|(e, u)| e * u).sum::<f32>();
+                    }
+                }
+            }
+            Target::Neurons { pop, gain } => {
+                let j = inputs[*pop][0].as_mut_slice();
+                for ((j, g), u) in j.iter_mut().zip(gain).zip(&self.out) {
+                    *j += g * *u as f32;
+                }
+            }
+            Target::Probe(p) => p.record(step, &self.out),
+        }
+    }
+
+    fn observe(&mut self, _step: u64, dt: f64, spikes: &[Spikes]) {
+        if let Source::Spikes { pop, decoders } = &self.source {
+            let k = self.pending.len();
+            let h = 1.0 / dt;
+            for &i in &spikes[*pop].ids {
+                let d = &decoders[i as usize * k..(i as usize + 1) * k];
+                for (p, d) in self.pending.iter_mut().zip(d) {
+                    *p += h * d;
+                }
+            }
+        }
+    }
+
+    fn find_non_finite(&self) -> Option<String> {
+        self.filtered()
+            .iter()
+            .chain(&self.pending)
+            .position(|v| !v.is_finite())
+            .map(|i| format!("decoded value {i}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Signal;
+    use crate::probe::ProbeHandle;
+
+    #[test]
+    fn transform_shapes_and_values() {
+        let t = Transform::Matrix {
+            rows: 2,
+            cols: 3,
+            values: vec![1.0, 0.0, 2.0, 0.0, -1.0, 0.0],
+        };
+        assert_eq!(t.out_dims(3), Some(2));
+        assert_eq!(t.out_dims(2), None);
+        let mut out = [0.0; 2];
+        t.apply(&[1.0, 2.0, 3.0], &mut out);
+        assert_eq!(out, [7.0, -2.0]);
+        let mut o1 = [0.0];
+        Transform::Scalar(0.5).apply(&[4.0], &mut o1);
+        assert_eq!(o1, [2.0]);
+    }
+
+    #[test]
+    fn lowpass_of_a_node_follows_nengo_with_one_step_delay() {
+        // Constant 1 through Lowpass(τ): y_s = 1 − a^s (y_0 = 0: the first step sees nothing).
+        let dt = 1e-3;
+        let tau = 0.01;
+        let probe = ProbeHandle::new("p", 1, 1, dt);
+        let node = Signal::Constant(vec![1.0]).build("n", 0).unwrap();
+        let mut c = Connection::new(
+            "c",
+            Source::Node(node),
+            1,
+            Some(tau),
+            dt,
+            Transform::Identity,
+            Target::Probe(probe.clone()),
+        );
+        let mut inputs: Vec<Vec<Padded>> = vec![];
+        for s in 0..50 {
+            c.drive(s, dt, &mut inputs);
+            c.observe(s, dt, &[]);
+        }
+        let a: f64 = (-dt / tau).exp();
+        let data = probe.data();
+        for (s, y) in data.values.iter().enumerate() {
+            assert!(
+                (y - (1.0 - a.powi(s as i32))).abs() < 1e-12,
+                "step {s}: {y}"
+            );
+        }
+        assert!((data.times[0] - dt).abs() < 1e-15);
+    }
+
+    #[test]
+    fn spikes_are_decoded_event_by_event_and_encoded() {
+        // Two neurons, decoders [1, -2]·1e-3; a spike of neuron 1 at step 0 reaches the target
+        // at step 1 (no synapse) as J += e·(−2e-3/Δt).
+        let dt = 1e-3;
+        let mut c = Connection::new(
+            "c",
+            Source::Spikes {
+                pop: 0,
+                decoders: vec![1e-3, -2e-3],
+            },
+            1,
+            None,
+            dt,
+            Transform::Scalar(0.5),
+            Target::Encoded {
+                pop: 1,
+                encoders: vec![2.0, -1.0, 0.5],
+            },
+        );
+        let mut inputs = vec![vec![Padded::filled(2, 0.0)], vec![Padded::filled(3, 0.0)]];
+        c.drive(0, dt, &mut inputs);
+        assert!(inputs[1][0].as_slice().iter().all(|&v| v == 0.0));
+        let spikes = vec![
+            Spikes {
+                ids: vec![1],
+                offsets: vec![5e-4],
+            },
+            Spikes::default(),
+        ];
+        c.observe(0, dt, &spikes);
+        c.drive(1, dt, &mut inputs);
+        let u = 0.5 * -2.0;
+        let j = inputs[1][0].as_slice();
+        for (j, e) in j.iter().zip([2.0, -1.0, 0.5]) {
+            assert!((j - e * u).abs() < 1e-6, "{j}");
+        }
+    }
+}

@@ -1,0 +1,637 @@
+//! NEF networks: ensembles, nodes, connections and probes described by name, built into the
+//! engine's populations and components ([`NefNetwork::build`]) and run with their probes
+//! ([`NefRun`]).
+//!
+//! Build order (Nengo's builder): every ensemble's arrays ([`crate::ensemble`]), then every
+//! connection's decoders (solved once per connection, through the [`DecoderCache`]), then one
+//! [`LifPopulation`] per ensemble (initial voltages from the ensemble), one
+//! [`Connection`] component per connection and per decoded probe, then the input-current
+//! probes last (they read the summed input).
+
+use std::collections::HashMap;
+
+use simcore::{Component, LifPopulation, Population, SimError, Simulator};
+
+use crate::NefError;
+use crate::cache::DecoderCache;
+use crate::connection::{Connection, Source, Target, Transform};
+use crate::ensemble::{BuiltEnsemble, EnsembleSpec, NeuronType};
+use crate::function::Function;
+use crate::node::Signal;
+use crate::probe::{InputProbe, ProbeHandle, StateKind, StateProbe};
+use crate::solver::{Decoders, LstsqL2, solve};
+use crate::synapse::Synapse;
+
+/// One end of a connection or the object of a probe.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Endpoint {
+    /// A node (as a source: its value).
+    Node(String),
+    /// An ensemble's represented (decoded or encoded) value.
+    Ensemble(String),
+    /// An ensemble's neurons (spikes as a source; input currents as a target).
+    Neurons(String),
+}
+
+impl Endpoint {
+    fn name(&self) -> &str {
+        match self {
+            Endpoint::Node(n) | Endpoint::Ensemble(n) | Endpoint::Neurons(n) => n,
+        }
+    }
+}
+
+/// A connection between two objects.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectionSpec {
+    /// Name (for errors and the decoder record); default `"pre->post"`.
+    pub name: String,
+    /// Source.
+    pub pre: Endpoint,
+    /// Target (a node is not a valid target).
+    pub post: Endpoint,
+    /// Decoded function (ensemble sources only).
+    pub function: Function,
+    /// Transform after the synapse.
+    pub transform: Transform,
+    /// Synapse (default Lowpass 5 ms).
+    pub synapse: Synapse,
+    /// Decoder solver.
+    pub solver: LstsqL2,
+    /// Decoders given directly (`N × k` row-major), skipping the solve.
+    pub decoders: Option<Vec<f64>>,
+}
+
+impl ConnectionSpec {
+    /// A connection with Nengo's defaults: identity function and transform, Lowpass(5 ms),
+    /// `LstsqL2(reg = 0.1)`.
+    pub fn new(pre: Endpoint, post: Endpoint) -> Self {
+        Self {
+            name: format!("{}->{}", pre.name(), post.name()),
+            pre,
+            post,
+            function: Function::Identity,
+            transform: Transform::Identity,
+            synapse: Synapse::Default,
+            solver: LstsqL2::default(),
+            decoders: None,
+        }
+    }
+}
+
+/// What a probe records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProbeWhat {
+    /// The decoded value of an ensemble (identity decoders) or a node's value.
+    Value,
+    /// Spikes of an ensemble's neurons.
+    Spikes,
+    /// A neuron state variable (`"v"`).
+    Variable(String),
+    /// Total input current of the neurons.
+    Input,
+}
+
+/// A probe.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProbeSpec {
+    /// Name (unique).
+    pub name: String,
+    /// The ensemble or node probed.
+    pub target: Endpoint,
+    /// What is recorded.
+    pub what: ProbeWhat,
+    /// Synapse for `Value` probes (default none).
+    pub synapse: Synapse,
+    /// Keep every k-th step.
+    pub sample_every: u64,
+    /// Solver for the decoded value.
+    pub solver: LstsqL2,
+    /// Decoders given directly for the decoded value (`N × d`), skipping the solve.
+    pub decoders: Option<Vec<f64>>,
+}
+
+impl ProbeSpec {
+    /// A probe recording `what` of `target` every step, without synapse.
+    pub fn new(name: &str, target: Endpoint, what: ProbeWhat) -> Self {
+        Self {
+            name: name.to_string(),
+            target,
+            what,
+            synapse: Synapse::None,
+            sample_every: 1,
+            solver: LstsqL2::default(),
+            decoders: None,
+        }
+    }
+}
+
+/// A network of ensembles, nodes, connections and probes.
+#[derive(Clone, Debug, Default)]
+pub struct NefNetwork {
+    /// Ensembles.
+    pub ensembles: Vec<EnsembleSpec>,
+    /// Nodes: name and signal.
+    pub nodes: Vec<(String, Signal)>,
+    /// Connections.
+    pub connections: Vec<ConnectionSpec>,
+    /// Probes.
+    pub probes: Vec<ProbeSpec>,
+}
+
+/// Options of a build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Time step, s.
+    pub dt: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// Decoder cache.
+    pub cache: DecoderCache,
+}
+
+/// The decoders solved for one connection or probe.
+#[derive(Clone, Debug)]
+pub struct SolvedDecoders {
+    /// Connection or probe name.
+    pub name: String,
+    /// Ensemble decoded from.
+    pub ensemble: String,
+    /// Function decoded.
+    pub function: String,
+    /// The decoders and their solver RMSE.
+    pub decoders: Decoders,
+    /// Whether they came from the cache.
+    pub cached: bool,
+    /// Seconds spent solving (0 on a cache hit).
+    pub solve_seconds: f64,
+}
+
+/// A built network: the engine objects plus a record of what was built.
+#[derive(Debug)]
+pub struct BuiltNetwork {
+    /// Built ensembles (in spec order; population `i` is ensemble `i`).
+    pub ensembles: Vec<BuiltEnsemble>,
+    /// Decoders per decoded connection and probe.
+    pub decoders: Vec<SolvedDecoders>,
+    /// One LIF population per ensemble.
+    pub populations: Vec<Population>,
+    /// Connections, then decoded probes, then input probes.
+    pub components: Vec<Box<dyn Component>>,
+    /// Spike and state probes, read between steps.
+    pub state_probes: Vec<StateProbe>,
+    /// Every probe's handle, by probe name (spec order).
+    pub probes: Vec<(String, ProbeHandle)>,
+}
+
+impl NefNetwork {
+    fn ensemble_index(&self, name: &str, object: &str, key: &str) -> Result<usize, NefError> {
+        self.ensembles
+            .iter()
+            .position(|e| e.name == name)
+            .ok_or_else(|| NefError::invalid(object, key, format!("no ensemble named `{name}`")))
+    }
+
+    fn node_index(&self, name: &str, object: &str, key: &str) -> Result<usize, NefError> {
+        self.nodes
+            .iter()
+            .position(|(n, _)| n == name)
+            .ok_or_else(|| NefError::invalid(object, key, format!("no node named `{name}`")))
+    }
+
+    /// Builds every object (see the module docs).
+    pub fn build(&self, opts: &BuildOptions) -> Result<BuiltNetwork, NefError> {
+        let dt = opts.dt;
+        if !(dt > 0.0 && dt.is_finite()) {
+            return Err(NefError::invalid(
+                "simulation",
+                "dt",
+                "must be a positive, finite time",
+            ));
+        }
+        let mut seen = HashMap::new();
+        for name in self
+            .ensembles
+            .iter()
+            .map(|e| &e.name)
+            .chain(self.nodes.iter().map(|n| &n.0))
+        {
+            if seen.insert(name.clone(), ()).is_some() {
+                return Err(NefError::invalid(
+                    name,
+                    "name",
+                    "used by more than one ensemble or node",
+                ));
+            }
+        }
+        let ensembles: Vec<BuiltEnsemble> = self
+            .ensembles
+            .iter()
+            .map(|e| e.build(opts.seed))
+            .collect::<Result<_, _>>()?;
+        let mut populations = Vec::with_capacity(ensembles.len());
+        for b in &ensembles {
+            if let NeuronType::LifRate(_) = b.neuron {
+                return Err(NefError::invalid(
+                    &b.name,
+                    "neuron",
+                    "lif_rate ensembles can be built and decoded but not simulated; use \"lif\"",
+                ));
+            }
+            let bias: Vec<f32> = b.bias.iter().map(|&v| v as f32).collect();
+            let mut pop = LifPopulation::new(&b.name, *b.neuron.lif(), dt, &bias)?;
+            for (v, &v0) in pop.voltage_mut().iter_mut().zip(&b.initial_voltage) {
+                *v = v0 as f32;
+            }
+            populations.push(Population {
+                name: b.name.clone(),
+                neurons: Box::new(pop),
+            });
+        }
+
+        let mut decoders = Vec::new();
+        let mut components: Vec<Box<dyn Component>> = Vec::new();
+        let solve_for = |name: &str,
+                         ens: &BuiltEnsemble,
+                         f: &Function,
+                         solver: &LstsqL2,
+                         decoders: &mut Vec<SolvedDecoders>|
+         -> Result<Vec<f64>, NefError> {
+            let (alt, y) = f.targets(ens, name)?;
+            let e = alt.as_ref().unwrap_or(ens);
+            let k = f.dims(ens.dims);
+            let key = DecoderCache::key(e, &y, k, solver);
+            let (dec, cached, secs) = match opts.cache.get(&key) {
+                Some(d) if d.n == ens.n && d.dims == k => (d, true, 0.0),
+                _ => {
+                    let t0 = std::time::Instant::now();
+                    let d = solve(e, &y, k, solver, name)?;
+                    let secs = t0.elapsed().as_secs_f64();
+                    opts.cache.put(&key, &d);
+                    (d, false, secs)
+                }
+            };
+            let values = dec.values.clone();
+            decoders.push(SolvedDecoders {
+                name: name.to_string(),
+                ensemble: ens.name.clone(),
+                function: f.describe(),
+                decoders: dec,
+                cached,
+                solve_seconds: secs,
+            });
+            Ok(values)
+        };
+
+        for c in &self.connections {
+            let name = &c.name;
+            c.synapse.validate(name)?;
+            let (source, k) = match &c.pre {
+                Endpoint::Node(n) => {
+                    let i = self.node_index(n, name, "pre")?;
+                    let node = self.nodes[i].1.build(n, opts.seed)?;
+                    if c.function != Function::Identity {
+                        return Err(NefError::invalid(
+                            name,
+                            "function",
+                            "node sources take no function (give the node the function instead)",
+                        ));
+                    }
+                    let k = node.dims();
+                    (Source::Node(node), k)
+                }
+                Endpoint::Ensemble(e) => {
+                    let i = self.ensemble_index(e, name, "pre")?;
+                    let ens = &ensembles[i];
+                    let k = c.function.dims(ens.dims);
+                    let values = match &c.decoders {
+                        Some(d) => {
+                            if d.len() != ens.n * k {
+                                return Err(NefError::invalid(
+                                    name,
+                                    "decoders",
+                                    format!("{} values, expected N·k = {}", d.len(), ens.n * k),
+                                ));
+                            }
+                            d.clone()
+                        }
+                        None => solve_for(name, ens, &c.function, &c.solver, &mut decoders)?,
+                    };
+                    (
+                        Source::Spikes {
+                            pop: i,
+                            decoders: values,
+                        },
+                        k,
+                    )
+                }
+                Endpoint::Neurons(e) => {
+                    // Spikes of each neuron are the source vector: fold the transform into
+                    // per-neuron decoders (column i of T), so each spike costs O(k').
+                    let i = self.ensemble_index(e, name, "pre")?;
+                    let n = ensembles[i].n;
+                    let (rows, dec) = match &c.transform {
+                        Transform::Matrix { rows, cols, values } if *cols == n => {
+                            let mut d = vec![0.0; n * rows];
+                            for r in 0..*rows {
+                                for j in 0..n {
+                                    d[j * rows + r] = values[r * n + j];
+                                }
+                            }
+                            (*rows, d)
+                        }
+                        Transform::Matrix { cols, .. } => {
+                            return Err(NefError::invalid(
+                                name,
+                                "transform",
+                                format!("has {cols} columns; the source has {n} neurons"),
+                            ));
+                        }
+                        t => {
+                            let c0 = if let Transform::Scalar(c) = t {
+                                *c
+                            } else {
+                                1.0
+                            };
+                            let mut d = vec![0.0; n * n];
+                            for j in 0..n {
+                                d[j * n + j] = c0;
+                            }
+                            (n, d)
+                        }
+                    };
+                    let conn = self.target(c, &ensembles, rows)?;
+                    components.push(Box::new(Connection::new(
+                        name,
+                        Source::Spikes {
+                            pop: i,
+                            decoders: dec,
+                        },
+                        rows,
+                        c.synapse.tau(),
+                        dt,
+                        Transform::Identity,
+                        conn,
+                    )));
+                    continue;
+                }
+            };
+            let k_out = c.transform.out_dims(k).ok_or_else(|| {
+                NefError::invalid(name, "transform", format!("does not take a {k}-D input"))
+            })?;
+            let target = self.target(c, &ensembles, k_out)?;
+            components.push(Box::new(Connection::new(
+                name,
+                source,
+                k,
+                c.synapse.tau(),
+                dt,
+                c.transform.clone(),
+                target,
+            )));
+        }
+
+        let mut probes = Vec::new();
+        let mut state_probes = Vec::new();
+        let mut input_probes: Vec<Box<dyn Component>> = Vec::new();
+        for p in &self.probes {
+            let name = &p.name;
+            p.synapse.validate(name)?;
+            if p.sample_every == 0 {
+                return Err(NefError::invalid(
+                    name,
+                    "sample_every",
+                    "must be at least 1",
+                ));
+            }
+            let handle = |dims| ProbeHandle::new(name, dims, p.sample_every, dt);
+            match (&p.what, &p.target) {
+                (ProbeWhat::Value, Endpoint::Node(n)) => {
+                    let i = self.node_index(n, name, "target")?;
+                    let node = self.nodes[i].1.build(n, opts.seed)?;
+                    let h = handle(node.dims());
+                    let k = node.dims();
+                    components.push(Box::new(Connection::new(
+                        name,
+                        Source::Node(node),
+                        k,
+                        p.synapse.tau(),
+                        dt,
+                        Transform::Identity,
+                        Target::Probe(h.clone()),
+                    )));
+                    probes.push((name.clone(), h));
+                }
+                (ProbeWhat::Value, Endpoint::Ensemble(e)) => {
+                    let i = self.ensemble_index(e, name, "target")?;
+                    let ens = &ensembles[i];
+                    let values = match &p.decoders {
+                        Some(d) if d.len() == ens.n * ens.dims => d.clone(),
+                        Some(d) => {
+                            return Err(NefError::invalid(
+                                name,
+                                "decoders",
+                                format!("{} values, expected N·d = {}", d.len(), ens.n * ens.dims),
+                            ));
+                        }
+                        None => {
+                            solve_for(name, ens, &Function::Identity, &p.solver, &mut decoders)?
+                        }
+                    };
+                    let h = handle(ens.dims);
+                    components.push(Box::new(Connection::new(
+                        name,
+                        Source::Spikes {
+                            pop: i,
+                            decoders: values,
+                        },
+                        ens.dims,
+                        p.synapse.tau(),
+                        dt,
+                        Transform::Identity,
+                        Target::Probe(h.clone()),
+                    )));
+                    probes.push((name.clone(), h));
+                }
+                (ProbeWhat::Value, Endpoint::Neurons(_)) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "what",
+                        "neurons have no decoded value: probe \"spikes\", \"voltage\" or \"input\"",
+                    ));
+                }
+                (what, Endpoint::Ensemble(e) | Endpoint::Neurons(e)) => {
+                    let i = self.ensemble_index(e, name, "target")?;
+                    let n = ensembles[i].n;
+                    let h = handle(n);
+                    match what {
+                        ProbeWhat::Spikes => {
+                            state_probes.push(StateProbe::new(i, n, StateKind::Spikes, h.clone()))
+                        }
+                        ProbeWhat::Variable(v) => {
+                            if populations[i].neurons.variable(v).is_none() {
+                                let known: Vec<&str> = populations[i]
+                                    .neurons
+                                    .variables()
+                                    .iter()
+                                    .map(|x| x.0)
+                                    .collect();
+                                return Err(NefError::invalid(
+                                    name,
+                                    "what",
+                                    format!("no variable `{v}` (known: {known:?})"),
+                                ));
+                            }
+                            state_probes.push(StateProbe::new(
+                                i,
+                                n,
+                                StateKind::Variable(v.clone()),
+                                h.clone(),
+                            ))
+                        }
+                        ProbeWhat::Input => {
+                            let bias = ensembles[i].bias.iter().map(|&b| b as f32).collect();
+                            input_probes.push(Box::new(InputProbe::new(name, i, bias, h.clone())));
+                        }
+                        ProbeWhat::Value => unreachable!("handled above"),
+                    }
+                    probes.push((name.clone(), h));
+                }
+                (_, Endpoint::Node(_)) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "what",
+                        "nodes only have a value to probe",
+                    ));
+                }
+            }
+        }
+        components.extend(input_probes);
+        Ok(BuiltNetwork {
+            ensembles,
+            decoders,
+            populations,
+            components,
+            state_probes,
+            probes,
+        })
+    }
+
+    fn target(
+        &self,
+        c: &ConnectionSpec,
+        ensembles: &[BuiltEnsemble],
+        k_out: usize,
+    ) -> Result<Target, NefError> {
+        let name = &c.name;
+        match &c.post {
+            Endpoint::Ensemble(e) => {
+                let i = self.ensemble_index(e, name, "post")?;
+                let ens = &ensembles[i];
+                if ens.dims != k_out {
+                    return Err(NefError::invalid(
+                        name,
+                        "transform",
+                        format!("gives {k_out} dimension(s); `{e}` represents {}", ens.dims),
+                    ));
+                }
+                Ok(Target::Encoded {
+                    pop: i,
+                    encoders: ens.scaled_encoders.iter().map(|&v| v as f32).collect(),
+                })
+            }
+            Endpoint::Neurons(e) => {
+                let i = self.ensemble_index(e, name, "post")?;
+                let ens = &ensembles[i];
+                if ens.n != k_out {
+                    return Err(NefError::invalid(
+                        name,
+                        "transform",
+                        format!("gives {k_out} value(s); `{e}` has {} neurons", ens.n),
+                    ));
+                }
+                Ok(Target::Neurons {
+                    pop: i,
+                    gain: ens.gain.iter().map(|&v| v as f32).collect(),
+                })
+            }
+            Endpoint::Node(n) => Err(NefError::invalid(
+                name,
+                "post",
+                format!(
+                    "node `{n}` cannot be a target (nodes are inputs); probe the source instead"
+                ),
+            )),
+        }
+    }
+}
+
+impl BuiltNetwork {
+    /// The probe named `name`.
+    pub fn probe(&self, name: &str) -> Option<&ProbeHandle> {
+        self.probes.iter().find(|(n, _)| n == name).map(|(_, h)| h)
+    }
+
+    /// Moves the engine objects into a runnable simulation on `threads` worker threads.
+    pub fn into_run(self, dt: f64, threads: usize) -> Result<(NefRun, NetworkRecord), SimError> {
+        let sim = Simulator::new(dt, self.populations, self.components, threads)?;
+        Ok((
+            NefRun {
+                sim,
+                state_probes: self.state_probes,
+            },
+            NetworkRecord {
+                ensembles: self.ensembles,
+                decoders: self.decoders,
+                probes: self.probes,
+            },
+        ))
+    }
+}
+
+/// What was built, kept after the engine objects moved into a [`NefRun`].
+#[derive(Debug)]
+pub struct NetworkRecord {
+    /// Built ensembles.
+    pub ensembles: Vec<BuiltEnsemble>,
+    /// Decoders per connection and probe.
+    pub decoders: Vec<SolvedDecoders>,
+    /// Probe handles by name.
+    pub probes: Vec<(String, ProbeHandle)>,
+}
+
+impl NetworkRecord {
+    /// The probe named `name`.
+    pub fn probe(&self, name: &str) -> Option<&ProbeHandle> {
+        self.probes.iter().find(|(n, _)| n == name).map(|(_, h)| h)
+    }
+}
+
+/// A simulator with the probes that read it between steps.
+#[derive(Debug)]
+pub struct NefRun {
+    /// The engine.
+    pub sim: Simulator,
+    /// Spike and state probes.
+    pub state_probes: Vec<StateProbe>,
+}
+
+impl NefRun {
+    /// Runs `steps` steps, recording probes.
+    pub fn run_steps(&mut self, steps: u64) -> Result<(), SimError> {
+        for _ in 0..steps {
+            let s = self.sim.steps_done();
+            self.sim.step()?;
+            for p in &mut self.state_probes {
+                p.record(s, &self.sim);
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs for `seconds` of simulated time (rounded to whole steps).
+    pub fn run(&mut self, seconds: f64) -> Result<(), SimError> {
+        let steps = (seconds / self.sim.dt()).round().max(0.0) as u64;
+        self.run_steps(steps)
+    }
+}
