@@ -19,9 +19,10 @@ use simcore::Component;
 use simcore::lanes::Padded;
 use simcore::spikes::Spikes;
 
+use simcore::synapse::{Discretisation, PscFilter};
+
 use crate::node::NodeSource;
 use crate::probe::ProbeHandle;
-use crate::synapse::Lowpass;
 
 /// Where a connection's vector comes from.
 #[derive(Debug)]
@@ -105,7 +106,12 @@ pub enum Target {
 pub struct Connection {
     name: String,
     source: Source,
-    synapse: Option<Lowpass>,
+    synapse: Option<PscFilter>,
+    /// Spike weights fed to the filter: 1/Δt (height, Nengo) or 1 (impulse area, exact form).
+    spike_weight: f64,
+    /// Filter input and output buffers (f32, the filter's precision).
+    filt_in: Vec<f32>,
+    filt_out: Vec<f32>,
     transform: Transform,
     target: Target,
     /// Input gathered for the next filter step (decoded spikes of this step, or the node's
@@ -118,23 +124,29 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// A connection named `name`; `k` is the source's dimension, `tau` the low-pass time
-    /// constant (None: no filter), `dt` the time step. Shapes are checked by the builder
-    /// ([`crate::network`]).
+    /// A connection named `name`; `k` is the source's dimension, `synapse` its filter over the
+    /// k values (None: no filter; see [`crate::synapse::Synapse::filter`]), `dt` the time
+    /// step. Shapes are checked by the builder ([`crate::network`]).
     pub fn new(
         name: &str,
         source: Source,
         k: usize,
-        tau: Option<f64>,
+        synapse: Option<PscFilter>,
         dt: f64,
         transform: Transform,
         target: Target,
     ) -> Self {
         let k_out = transform.out_dims(k).unwrap_or(k);
+        let impulse = synapse
+            .as_ref()
+            .is_some_and(|f| f.discretisation() == Discretisation::Impulse);
         Self {
             name: name.to_string(),
             source,
-            synapse: tau.map(|tau| Lowpass::new(tau, dt, k)),
+            synapse,
+            spike_weight: if impulse { 1.0 } else { 1.0 / dt },
+            filt_in: vec![0.0; k],
+            filt_out: vec![0.0; k],
             transform,
             target,
             pending: vec![0.0; k],
@@ -145,9 +157,24 @@ impl Connection {
 
     /// The filtered source vector (before the transform) as of the last step.
     pub fn filtered(&self) -> &[f64] {
-        match &self.synapse {
-            Some(f) => f.output(),
-            None => &self.fresh,
+        &self.fresh
+    }
+
+    /// Steps the filter with `pending` as input; the output lands in `fresh`.
+    fn filter_step(
+        f: &mut PscFilter,
+        pending: &[f64],
+        fin: &mut [f32],
+        fout: &mut [f32],
+        fresh: &mut [f64],
+    ) {
+        for (i, p) in fin.iter_mut().zip(pending) {
+            *i = *p as f32;
+        }
+        fout.fill(0.0); // the filter adds its output into the buffer
+        f.step_values(fin, fout);
+        for (y, o) in fresh.iter_mut().zip(fout.iter()) {
+            *y = f64::from(*o);
         }
     }
 }
@@ -160,29 +187,35 @@ impl Component for Connection {
     fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
         let t = (step + 1) as f64 * dt;
         // 1–2: source value through the synapse (one step of delay when filtered).
-        let y: &[f64] = match (&self.source, &mut self.synapse) {
+        match (&self.source, &mut self.synapse) {
             (Source::Node(node), Some(f)) => {
-                let y = f.step(&self.pending);
+                Self::filter_step(
+                    f,
+                    &self.pending,
+                    &mut self.filt_in,
+                    &mut self.filt_out,
+                    &mut self.fresh,
+                );
                 node.eval(t, &mut self.pending);
-                y
             }
-            (Source::Node(node), None) => {
-                node.eval(t, &mut self.fresh);
-                &self.fresh
-            }
+            (Source::Node(node), None) => node.eval(t, &mut self.fresh),
             (Source::Spikes { .. }, Some(f)) => {
-                let y = f.step(&self.pending);
+                Self::filter_step(
+                    f,
+                    &self.pending,
+                    &mut self.filt_in,
+                    &mut self.filt_out,
+                    &mut self.fresh,
+                );
                 self.pending.fill(0.0);
-                y
             }
             (Source::Spikes { .. }, None) => {
                 self.fresh.copy_from_slice(&self.pending);
                 self.pending.fill(0.0);
-                &self.fresh
             }
-        };
+        }
         // 3: transform.
-        self.transform.apply(y, &mut self.out);
+        self.transform.apply(&self.fresh, &mut self.out);
         // 4: target.
         match &self.target {
             Target::Encoded { pop, encoders } => {
@@ -210,10 +243,10 @@ impl Component for Connection {
         }
     }
 
-    fn observe(&mut self, _step: u64, dt: f64, spikes: &[Spikes]) {
+    fn observe(&mut self, _step: u64, _dt: f64, spikes: &[Spikes]) {
         if let Source::Spikes { pop, decoders } = &self.source {
             let k = self.pending.len();
-            let h = 1.0 / dt;
+            let h = self.spike_weight;
             for &i in &spikes[*pop].ids {
                 let d = &decoders[i as usize * k..(i as usize + 1) * k];
                 for (p, d) in self.pending.iter_mut().zip(d) {
@@ -224,6 +257,9 @@ impl Component for Connection {
     }
 
     fn find_non_finite(&self) -> Option<String> {
+        if let Some(e) = self.synapse.as_ref().and_then(PscFilter::find_non_finite) {
+            return Some(e);
+        }
         self.filtered()
             .iter()
             .chain(&self.pending)
@@ -237,6 +273,7 @@ mod tests {
     use super::*;
     use crate::node::Signal;
     use crate::probe::ProbeHandle;
+    use crate::synapse::{Synapse, SynapseForm};
 
     #[test]
     fn transform_shapes_and_values() {
@@ -266,7 +303,9 @@ mod tests {
             "c",
             Source::Node(node),
             1,
-            Some(tau),
+            Synapse::Lowpass(tau)
+                .filter("c", SynapseForm::Nengo, false, dt, 1)
+                .unwrap(),
             dt,
             Transform::Identity,
             Target::Probe(probe.clone()),
@@ -279,10 +318,7 @@ mod tests {
         let a: f64 = (-dt / tau).exp();
         let data = probe.data();
         for (s, y) in data.values.iter().enumerate() {
-            assert!(
-                (y - (1.0 - a.powi(s as i32))).abs() < 1e-12,
-                "step {s}: {y}"
-            );
+            assert!((y - (1.0 - a.powi(s as i32))).abs() < 1e-6, "step {s}: {y}");
         }
         assert!((data.times[0] - dt).abs() < 1e-15);
     }

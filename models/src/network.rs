@@ -20,7 +20,7 @@ use crate::function::Function;
 use crate::node::Signal;
 use crate::probe::{InputProbe, ProbeHandle, StateKind, StateProbe};
 use crate::solver::{Decoders, LstsqL2, solve};
-use crate::synapse::Synapse;
+use crate::synapse::{Synapse, SynapseForm};
 
 /// One end of a connection or the object of a probe.
 #[derive(Clone, Debug, PartialEq)]
@@ -60,6 +60,8 @@ pub struct ConnectionSpec {
     pub solver: LstsqL2,
     /// Decoders given directly (`N × k` row-major), skipping the solve.
     pub decoders: Option<Vec<f64>>,
+    /// Synapse discretisation (default Nengo's).
+    pub form: SynapseForm,
 }
 
 impl ConnectionSpec {
@@ -75,6 +77,7 @@ impl ConnectionSpec {
             synapse: Synapse::Default,
             solver: LstsqL2::default(),
             decoders: None,
+            form: SynapseForm::Nengo,
         }
     }
 }
@@ -109,6 +112,8 @@ pub struct ProbeSpec {
     pub solver: LstsqL2,
     /// Decoders given directly for the decoded value (`N × d`), skipping the solve.
     pub decoders: Option<Vec<f64>>,
+    /// Synapse discretisation (default Nengo's).
+    pub form: SynapseForm,
 }
 
 impl ProbeSpec {
@@ -122,6 +127,7 @@ impl ProbeSpec {
             sample_every: 1,
             solver: LstsqL2::default(),
             decoders: None,
+            form: SynapseForm::Nengo,
         }
     }
 }
@@ -368,7 +374,7 @@ impl NefNetwork {
                             decoders: dec,
                         },
                         rows,
-                        c.synapse.tau(),
+                        c.synapse.filter(name, c.form, true, dt, rows)?,
                         dt,
                         Transform::Identity,
                         conn,
@@ -380,11 +386,12 @@ impl NefNetwork {
                 NefError::invalid(name, "transform", format!("does not take a {k}-D input"))
             })?;
             let target = self.target(c, &ensembles, k_out)?;
+            let is_spikes = matches!(source, Source::Spikes { .. });
             components.push(Box::new(Connection::new(
                 name,
                 source,
                 k,
-                c.synapse.tau(),
+                c.synapse.filter(name, c.form, is_spikes, dt, k)?,
                 dt,
                 c.transform.clone(),
                 target,
@@ -415,7 +422,7 @@ impl NefNetwork {
                         name,
                         Source::Node(node),
                         k,
-                        p.synapse.tau(),
+                        p.synapse.filter(name, p.form, false, dt, k)?,
                         dt,
                         Transform::Identity,
                         Target::Probe(h.clone()),
@@ -446,7 +453,7 @@ impl NefNetwork {
                             decoders: values,
                         },
                         ens.dims,
-                        p.synapse.tau(),
+                        p.synapse.filter(name, p.form, true, dt, ens.dims)?,
                         dt,
                         Transform::Identity,
                         Target::Probe(h.clone()),

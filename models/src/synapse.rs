@@ -1,10 +1,15 @@
-//! Synapses of decoded connections and probes, in Nengo's convention.
+//! Synapses of decoded connections and probes: simcore's PSC filters
+//! ([`simcore::synapse::PscFilter`]) over the k decoded dimensions.
 //!
-//! `Lowpass(τ)`: zero-order-hold discretisation of $1/(1+s\tau)$,
-//! $y_s = a\,y_{s-1} + (1-a)\,u_{s-1}$ with $a = e^{-\Delta t/\tau}$ (Nengo `Lowpass`, the
-//! output read after the update). Fed in phase 1 of step `s` with the input gathered during
-//! step `s−1` (decoded spikes of height 1/Δt, or a node's value), it costs exactly one step of
-//! delay, as every Nengo synapse does.
+//! Default convention (Nengo's): `Lowpass(τ)` discretised by zero-order hold,
+//! $y_s = a\,y_{s-1} + (1-a)\,u_{s-1}$ with $a = e^{-\Delta t/\tau}$, the input `u` being decoded
+//! spikes of height 1/Δt or a node's value, gathered during step `s−1` and fed in phase 1 of
+//! step `s`: every synapse costs exactly one step of delay, as in Nengo
+//! ([`Discretisation::Nengo`]). The charge-conserving exact form
+//! ([`Discretisation::Impulse`] for spikes, [`Discretisation::Held`] for node values: the
+//! step average of the continuous response) is selectable per connection.
+
+use simcore::synapse::{Discretisation, PscFilter, PscShape};
 
 use crate::NefError;
 
@@ -15,63 +20,62 @@ pub enum Synapse {
     /// (the engine steps all populations in one phase, so a spike can only reach another
     /// population in the next step).
     None,
-    /// First-order low-pass with time constant τ (s).
+    /// First-order low-pass (exponential kernel) with time constant τ (s), Nengo `Lowpass`.
     Lowpass(f64),
+    /// Second-order alpha kernel with time constant τ (s), Nengo `Alpha`.
+    Alpha(f64),
     /// Nengo's default connection synapse, `Lowpass(0.005)`.
     #[default]
     Default,
 }
 
+/// How a synapse is discretised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SynapseForm {
+    /// Nengo's zero-order hold (default; reproduces Nengo step for step).
+    #[default]
+    Nengo,
+    /// Exact step average of the continuous response (charge conserving).
+    Exact,
+}
+
 impl Synapse {
-    /// The time constant, if any (`Default` is 5 ms).
-    pub fn tau(&self) -> Option<f64> {
+    /// The PSC kernel, if any.
+    pub fn shape(&self) -> Option<PscShape> {
         match self {
             Synapse::None => None,
-            Synapse::Lowpass(t) => Some(*t),
-            Synapse::Default => Some(0.005),
+            Synapse::Lowpass(t) => Some(PscShape::exponential(*t)),
+            Synapse::Alpha(t) => Some(PscShape::alpha(*t)),
+            Synapse::Default => Some(PscShape::exponential(0.005)),
         }
     }
 
     /// Checks the time constant; `object` names the owner.
     pub fn validate(&self, object: &str) -> Result<(), NefError> {
-        match self.tau() {
-            Some(t) if !(t > 0.0 && t.is_finite()) => Err(NefError::invalid(
-                object,
-                "synapse",
-                format!(
-                    "time constant {t} s must be positive and finite (use \"none\" for no filter)"
-                ),
-            )),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// The state of a low-pass filter over `k` values.
-#[derive(Clone, Debug)]
-pub(crate) struct Lowpass {
-    a: f64,
-    y: Vec<f64>,
-}
-
-impl Lowpass {
-    pub(crate) fn new(tau: f64, dt: f64, k: usize) -> Self {
-        Self {
-            a: (-dt / tau).exp(),
-            y: vec![0.0; k],
+        match self.shape() {
+            Some(s) => s.validate(object).map_err(NefError::from),
+            None => Ok(()),
         }
     }
 
-    /// `y ← a·y + (1−a)·u`; returns the new output.
-    pub(crate) fn step(&mut self, u: &[f64]) -> &[f64] {
-        let a = self.a;
-        for (y, u) in self.y.iter_mut().zip(u) {
-            *y = a * *y + (1.0 - a) * u;
-        }
-        &self.y
-    }
-
-    pub(crate) fn output(&self) -> &[f64] {
-        &self.y
+    /// The filter state for `k` values at time step `dt`; `spikes` tells whether the input is
+    /// decoded spikes (impulses) or a node's value (held over the step).
+    pub(crate) fn filter(
+        &self,
+        object: &str,
+        form: SynapseForm,
+        spikes: bool,
+        dt: f64,
+        k: usize,
+    ) -> Result<Option<PscFilter>, NefError> {
+        let Some(shape) = self.shape() else {
+            return Ok(None);
+        };
+        let disc = match (form, spikes) {
+            (SynapseForm::Nengo, _) => Discretisation::Nengo,
+            (SynapseForm::Exact, true) => Discretisation::Impulse,
+            (SynapseForm::Exact, false) => Discretisation::Held,
+        };
+        Ok(Some(PscFilter::new(object, shape, disc, dt, k)?))
     }
 }
