@@ -10,6 +10,7 @@
 //! plots with the shipped font).
 #![deny(missing_docs)]
 
+pub mod learning;
 pub mod lif;
 pub mod plot;
 pub mod report;
@@ -83,11 +84,18 @@ pub struct Check {
 }
 
 /// Every check, in the order `validate all` runs them.
-pub const CHECKS: &[Check] = &[Check {
-    name: "lif",
-    about: "LIF rates vs the analytic G(J) over a J sweep; SIMD vs scalar; 1 vs 2 threads",
-    run: lif::run,
-}];
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "lif",
+        about: "LIF rates vs the analytic G(J) over a J sweep; SIMD vs scalar; 1 vs 2 threads",
+        run: lif::run,
+    },
+    Check {
+        name: "learning",
+        about: "STDP pair window and Song et al. 2000 bimodal weights; Oja eigenvector; BCM selectivity",
+        run: learning::run,
+    },
+];
 
 /// The check named `name`.
 pub fn find(name: &str) -> Option<&'static Check> {
