@@ -53,4 +53,4 @@ pub use neurons::Neurons;
 pub use par::Par;
 pub use population::LifPopulation;
 pub use sim::{Component, Population, Simulator};
-pub use spikes::Spikes;
+pub use spikes::{SpikeWindow, Spikes};

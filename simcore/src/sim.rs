@@ -19,8 +19,8 @@
 use crate::SimError;
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::{Par, Threads};
-use crate::spikes::Spikes;
+use crate::par::{CHUNK, Par, Threads};
+use crate::spikes::{SpikeWindow, Spikes};
 
 /// Something that couples populations or drives them: current sources, spike delivery through
 /// synapses, decoded connections, learning rules.
@@ -77,6 +77,9 @@ pub struct Simulator {
     neurons: usize,
     min_parallel_neurons: usize,
 }
+
+/// Most steps [`Simulator::run`] advances a network without components at once.
+pub const WINDOW: u64 = 128;
 
 /// Default of [`Simulator::set_min_parallel_neurons`]: below this many neurons a step's work
 /// (a few microseconds) is smaller than the cost of waking the pool, so it runs on one thread.
@@ -201,6 +204,55 @@ impl Simulator {
         self.step += 1;
         if self.step % self.check_every == 0 {
             self.check_finite()?;
+        }
+        Ok(())
+    }
+
+    /// Runs `steps` steps, calling `observe(step, spikes)` after each one with every
+    /// population's spikes of that step (what [`spikes`](Self::spikes) holds after
+    /// [`step`](Self::step)).
+    ///
+    /// A network without components has no per-step exchange: its populations then advance in
+    /// windows of up to [`WINDOW`] steps through [`Neurons::run_steps`] (temporal blocking, on
+    /// the pool when a population spans more than one work chunk), and the spikes are handed to
+    /// `observe` step by step afterwards. Results are bit-identical to calling `step` `steps`
+    /// times, and non-finite checks happen at the same steps. With components, this is a loop
+    /// over `step`.
+    pub fn run(
+        &mut self,
+        steps: u64,
+        observe: &mut dyn FnMut(u64, &[Spikes]),
+    ) -> Result<(), SimError> {
+        let end = self.step + steps;
+        if !self.components.is_empty() {
+            while self.step < end {
+                self.step()?;
+                observe(self.step - 1, &self.spikes);
+            }
+            return Ok(());
+        }
+        let par = if self.populations.iter().any(|p| p.neurons.len() > CHUNK) {
+            self.threads.par()
+        } else {
+            Par::Seq
+        };
+        let mut windows = vec![SpikeWindow::default(); self.populations.len()];
+        while self.step < end {
+            let to_check = self.check_every - self.step % self.check_every;
+            let w = (end - self.step).min(WINDOW).min(to_check);
+            for (p, win) in self.populations.iter_mut().zip(&mut windows) {
+                p.neurons.run_steps(w as usize, par, win);
+            }
+            for s in 0..w as usize {
+                for (win, out) in windows.iter().zip(&mut self.spikes) {
+                    win.copy_step(s, out);
+                }
+                observe(self.step + s as u64, &self.spikes);
+            }
+            self.step += w;
+            if self.step % self.check_every == 0 {
+                self.check_finite()?;
+            }
         }
         Ok(())
     }
