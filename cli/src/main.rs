@@ -2,6 +2,7 @@
 //! dispatches; each subcommand lives in `cmd/<name>.rs`.
 
 mod cmd;
+mod output;
 
 use std::process::ExitCode;
 
@@ -12,6 +13,8 @@ Examples:
   spikesim validate lif --plots plots/      LIF rates vs G(J), SIMD vs scalar, 1 vs 2 threads
   spikesim validate all --quick --json -    every check, reduced, JSON on stdout
   spikesim validate --help                  options of one subcommand
+  spikesim run examples/lif_small.toml -o lif_small.h5   simulate a spec to a SONATA file
+  spikesim check examples/lif_pop.toml      validate and build a spec, print what it holds
 
 Exit codes: 0 ok, 1 validation/acceptance failure, 2 usage or input error.";
 
@@ -27,6 +30,10 @@ struct Cli {
 enum Command {
     /// Run analytic and reference checks and report figures, limits and PASS/FAIL.
     Validate(cmd::validate::Args),
+    /// Build, simulate and record a network spec to HDF5 (SONATA spikes).
+    Run(cmd::run::Args),
+    /// Validate and build a spec without simulating; print what would be built.
+    Check(cmd::check::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,10 +43,12 @@ fn main() -> ExitCode {
         return ExitCode::from(cmd::EXIT_USAGE);
     }
     let result = match cli.command {
-        Command::Validate(args) => cmd::validate::run(args),
+        Command::Validate(args) => cmd::validate::run(args).map(ExitCode::from),
+        Command::Run(args) => cmd::run::run(&args),
+        Command::Check(args) => cmd::check::run(&args).map(|()| ExitCode::SUCCESS),
     };
     match result {
-        Ok(status) => status.into(),
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(cmd::EXIT_USAGE)

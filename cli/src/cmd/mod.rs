@@ -1,6 +1,8 @@
 //! The subcommands, one module each, and what they share: the outcome that becomes the exit
 //! code, and writing files through a temporary name.
 
+pub mod check;
+pub mod run;
 pub mod validate;
 
 use std::io::Write;

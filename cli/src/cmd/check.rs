@@ -1,0 +1,99 @@
+//! `spikesim check SPEC`: validate and build without simulating; print what would be built.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Result;
+use netspec::Spec;
+
+/// Arguments of `spikesim check`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Examples:\n  spikesim check examples/lif_pop.toml\n  \
+    spikesim check net.toml --set population.exc.size=100000")]
+pub struct Args {
+    /// The network spec (TOML).
+    pub spec: PathBuf,
+    /// Override a spec value by dotted key (repeatable): --set population.exc.size=800
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Human-readable byte count.
+pub fn bytes(b: u64) -> String {
+    let b = b as f64;
+    match b {
+        x if x >= (1u64 << 30) as f64 => format!("{:.2} GiB", x / (1u64 << 30) as f64),
+        x if x >= (1u64 << 20) as f64 => format!("{:.1} MiB", x / (1u64 << 20) as f64),
+        x if x >= 1024.0 => format!("{:.1} KiB", x / 1024.0),
+        x => format!("{x} B"),
+    }
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> Result<()> {
+    let spec = Spec::load(&args.spec, &args.set)?;
+    let t0 = Instant::now();
+    let net = spec.build()?;
+    let build = t0.elapsed();
+    let sim = &spec.simulation;
+    println!("{}: OK", spec.file);
+    for o in &spec.overrides {
+        println!("  override      {o}");
+    }
+    println!(
+        "  simulation    dt = {} s, duration = {} s ({} steps), seed = {}, threads = {}",
+        sim.dt.value,
+        sim.duration.value,
+        sim.steps,
+        sim.seed.value,
+        match sim.threads.value {
+            0 => "one per core".to_string(),
+            n => n.to_string(),
+        }
+    );
+    let neurons: usize = net.populations.iter().map(|p| p.size).sum();
+    println!(
+        "  populations   {} ({} neurons)",
+        net.populations.len(),
+        neurons
+    );
+    for p in &net.populations {
+        let rec = p.recorded_count();
+        println!(
+            "    {:<12} {:>10} neurons  {}{}",
+            p.name,
+            p.size,
+            p.summary,
+            if rec == p.size {
+                String::new()
+            } else {
+                format!(" [spikes of {rec} neurons recorded]")
+            }
+        );
+    }
+    println!("  synapses      {}", net.synapses);
+    let probes: Vec<_> = net
+        .probes
+        .iter()
+        .filter(|p| p.variable != "spikes")
+        .collect();
+    println!("  probes        {}", probes.len());
+    for p in probes {
+        println!(
+            "    {:<12} {}.{} of {} neurons every {} step(s), in {}",
+            p.name,
+            p.target,
+            p.variable,
+            p.neurons.len(),
+            p.every,
+            p.unit
+        );
+    }
+    println!(
+        "  memory        about {} (this machine: {})",
+        bytes(spec.memory_estimate()),
+        netspec::spec::physical_memory().map_or("unknown".into(), bytes)
+    );
+    println!("  build time    {:.3} s", build.as_secs_f64());
+    Ok(())
+}

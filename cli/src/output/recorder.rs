@@ -1,0 +1,344 @@
+//! The streaming recorder: spikes and probe samples appended in chunks while the run goes.
+//!
+//! SONATA layout (see FORMATS.md):
+//! ```text
+//! /                          attrs magic = 0x0A7A (uint32), version = [0, 1] (uint32)
+//! /spikes/<pop>              attrs sorting (enum int8 none/by_id/by_time), n_nodes (uint64)
+//! /spikes/<pop>/timestamps   float64 [N], attr units = "ms"
+//! /spikes/<pop>/node_ids     uint64 [N]
+//! /probes/<name>/data        float32 [samples, neurons], attr units
+//! /probes/<name>/time        float64 [samples], attr units = "ms"
+//! /probes/<name>/node_ids    uint64 [neurons]
+//! /provenance                (see `provenance`)
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use hdf5::{File, Group, H5Type};
+use netspec::{Network, ProbeKind};
+use simcore::Simulator;
+
+use super::h5::{Appender, RowAppender, attr, attr_array, attr_str, group};
+use super::provenance::{self, RunInfo};
+use super::sorted;
+
+/// SONATA's `sorting` attribute: an HDF5 enum (a string breaks libsonata).
+#[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i8)]
+pub enum Sorting {
+    /// Unsorted (never written by spikesim; part of the enum type readers expect).
+    #[expect(
+        dead_code,
+        reason = "a member of the SONATA enum type written to the file"
+    )]
+    #[hdf5(rename = "none")]
+    None = 0,
+    /// By node id, times ascending within a node.
+    #[hdf5(rename = "by_id")]
+    ById = 1,
+    /// By time (within a step, ascending node id).
+    #[hdf5(rename = "by_time")]
+    ByTime = 2,
+}
+
+impl Sorting {
+    /// Name as in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sorting::None => "none",
+            Sorting::ById => "by_id",
+            Sorting::ByTime => "by_time",
+        }
+    }
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// SONATA spike file.
+    Sonata,
+}
+
+/// Spikes of one population streamed in time order.
+#[derive(Debug)]
+struct SpikeSink {
+    times: Appender<f64>,
+    ids: Appender<u64>,
+    /// Spikes per neuron (for rates, and for the by-id passes).
+    counts: Vec<u32>,
+    group: Group,
+}
+
+/// Samples of one probe.
+#[derive(Debug)]
+struct ProbeSink {
+    plan: usize,
+    data: RowAppender,
+    time: Appender<f64>,
+}
+
+/// Where the file goes: the temporary path written during the run, the target, and the name a
+/// run that stopped early is kept under.
+#[derive(Clone, Debug)]
+pub struct OutPaths {
+    /// Temporary file in the target's directory.
+    pub tmp: PathBuf,
+    /// Final path.
+    pub target: PathBuf,
+    /// `OUT.partial.h5`.
+    pub partial: PathBuf,
+    /// Scratch file for re-sorting spikes (by_id, NWB).
+    pub scratch: PathBuf,
+}
+
+impl OutPaths {
+    /// The paths for target `out`.
+    pub fn new(out: &Path) -> Self {
+        let dir = out
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = out
+            .file_name()
+            .map_or("out.h5".into(), |n| n.to_string_lossy().into_owned());
+        let stem = name.strip_suffix(".h5").unwrap_or(&name).to_string();
+        let pid = std::process::id();
+        Self {
+            tmp: dir.join(format!(".{name}.tmp-{pid}")),
+            target: out.to_path_buf(),
+            partial: dir.join(format!("{stem}.partial.h5")),
+            scratch: dir.join(format!(".{name}.scratch-{pid}")),
+        }
+    }
+}
+
+/// Records a run into an HDF5 file.
+#[derive(Debug)]
+pub struct Recorder {
+    paths: OutPaths,
+    format: Format,
+    sorting: Sorting,
+    dt: f64,
+    file: Option<File>,
+    scratch: Option<File>,
+    spikes: Vec<SpikeSink>,
+    probes: Vec<ProbeSink>,
+}
+
+impl Recorder {
+    /// Creates the temporary output file for `net`.
+    pub fn create(out: &Path, net: &Network, format: Format, sorting: Sorting) -> Result<Self> {
+        let paths = OutPaths::new(out);
+        let file = File::create(&paths.tmp)
+            .with_context(|| format!("cannot create {}", paths.tmp.display()))?;
+        // Spikes stream straight into the output when they are written in time order;
+        // otherwise into a scratch file re-read in id order at the end.
+        let streamed = format == Format::Sonata && sorting == Sorting::ByTime;
+        let scratch = if streamed {
+            None
+        } else {
+            Some(
+                File::create(&paths.scratch)
+                    .with_context(|| format!("cannot create {}", paths.scratch.display()))?,
+            )
+        };
+        let mut rec = Self {
+            paths,
+            format,
+            sorting,
+            dt: net.simulator.dt(),
+            file: Some(file),
+            scratch,
+            spikes: Vec::new(),
+            probes: Vec::new(),
+        };
+        rec.layout(net)?;
+        Ok(rec)
+    }
+
+    fn file(&self) -> &File {
+        self.file.as_ref().expect("file open until finish")
+    }
+
+    /// Creates groups and streaming datasets.
+    fn layout(&mut self, net: &Network) -> Result<()> {
+        let file = self.file().clone();
+        if self.format == Format::Sonata {
+            attr(&file, "magic", &0x0A7Au32)?;
+            attr_array(&file, "version", &[0u32, 1])?;
+        }
+        let spikes_root = match &self.scratch {
+            Some(s) => group(s, "spikes")?,
+            None => group(&file, "spikes")?,
+        };
+        for p in &net.populations {
+            let g = group(&spikes_root, &p.name)?;
+            let times = Appender::<f64>::create(&g, "timestamps")?;
+            let ids = Appender::<u64>::create(&g, "node_ids")?;
+            self.spikes.push(SpikeSink {
+                times,
+                ids,
+                counts: vec![0; p.size],
+                group: g,
+            });
+        }
+        if net
+            .probes
+            .iter()
+            .any(|p| matches!(p.kind, ProbeKind::Variable(_)))
+        {
+            let probes = group(&file, "probes")?;
+            for (i, p) in net.probes.iter().enumerate() {
+                if !matches!(p.kind, ProbeKind::Variable(_)) {
+                    continue;
+                }
+                let g = group(&probes, &p.name)?;
+                attr_str(&g, "target", &p.target)?;
+                attr_str(&g, "variable", &p.variable)?;
+                attr(&g, "sample_every", &(p.every as f64 * self.dt * 1e3))?;
+                let ids: Vec<u64> = p.neurons.iter().map(|&i| i as u64).collect();
+                g.new_dataset::<u64>()
+                    .shape(ids.len())
+                    .create("node_ids")?
+                    .write_raw(&ids)?;
+                let data = RowAppender::create(
+                    &g,
+                    "data",
+                    p.neurons.len(),
+                    netspec::spec::PROBE_BUFFER_BYTES as usize,
+                )?;
+                attr_str(data.dataset(), "units", p.unit)?;
+                let time = Appender::<f64>::create(&g, "time")?;
+                attr_str(time.dataset(), "units", "ms")?;
+                self.probes.push(ProbeSink {
+                    plan: i,
+                    data,
+                    time,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the step just taken (`sim.steps_done() − 1`): its spikes and due probe samples.
+    pub fn record_step(&mut self, sim: &Simulator, net: &Network) -> Result<()> {
+        let done = sim.steps_done();
+        let t0 = (done - 1) as f64 * self.dt;
+        for ((sink, s), info) in self
+            .spikes
+            .iter_mut()
+            .zip(sim.spikes())
+            .zip(&net.populations)
+        {
+            for (&id, &off) in s.ids.iter().zip(&s.offsets) {
+                if info.records(id) {
+                    sink.times.push((t0 + off as f64) * 1e3)?;
+                    sink.ids.push(id as u64)?;
+                    sink.counts[id as usize] += 1;
+                }
+            }
+        }
+        for p in &mut self.probes {
+            let plan = &net.probes[p.plan];
+            if plan.due(done) {
+                p.data.row(|buf| plan.sample(sim, buf))?;
+                p.time.push(done as f64 * self.dt * 1e3)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Spikes recorded per population so far.
+    pub fn spike_counts(&self) -> Vec<u64> {
+        self.spikes.iter().map(|s| s.times.len() as u64).collect()
+    }
+
+    /// Flushes everything, writes the provenance, and moves the file to its final name (the
+    /// target when the run completed, `OUT.partial.h5` otherwise). Returns that path.
+    pub fn finish(mut self, run: &RunInfo<'_>) -> Result<PathBuf> {
+        for s in &mut self.spikes {
+            s.times.flush()?;
+            s.ids.flush()?;
+        }
+        for p in &mut self.probes {
+            p.data.flush()?;
+            p.time.flush()?;
+        }
+        let file = self.file().clone();
+        match self.format {
+            Format::Sonata => {
+                self.finish_sonata(&file, run)?;
+                provenance::write(&file, "provenance", run)?;
+            }
+        }
+        drop(file);
+        self.spikes.clear();
+        self.probes.clear();
+        if let Some(f) = self.file.take() {
+            f.close()?;
+        }
+        if let Some(s) = self.scratch.take() {
+            drop(s);
+            let _ = std::fs::remove_file(&self.paths.scratch);
+        }
+        let dest = if run.status == super::Status::Complete {
+            &self.paths.target
+        } else {
+            &self.paths.partial
+        };
+        std::fs::rename(&self.paths.tmp, dest)
+            .with_context(|| format!("cannot rename the output to {}", dest.display()))?;
+        Ok(dest.clone())
+    }
+
+    fn finish_sonata(&mut self, file: &File, run: &RunInfo<'_>) -> Result<()> {
+        let root = if self.scratch.is_some() {
+            Some(group(file, "spikes")?)
+        } else {
+            None
+        };
+        for (sink, info) in self.spikes.iter().zip(&run.network.populations) {
+            let g = match &root {
+                None => sink.group.clone(),
+                Some(r) => {
+                    let g = group(r, &info.name)?;
+                    let mut times = Appender::<f64>::create(&g, "timestamps")?;
+                    let mut ids = Appender::<u64>::create(&g, "node_ids")?;
+                    sorted::by_id(
+                        sink.times.dataset(),
+                        sink.ids.dataset(),
+                        &sink.counts,
+                        sorted::PASS_BUDGET,
+                        |t, i| {
+                            times.extend(t)?;
+                            ids.extend(i)
+                        },
+                    )?;
+                    times.flush()?;
+                    ids.flush()?;
+                    g
+                }
+            };
+            g.new_attr::<Sorting>()
+                .create("sorting")?
+                .write_scalar(&self.sorting)?;
+            attr(&g, "n_nodes", &(info.size as u64))?;
+            let ts = g.dataset("timestamps")?;
+            attr_str(&ts, "units", "ms")?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Recorder {
+    /// A recorder dropped before `finish` (an I/O error) leaves no temporary files behind.
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.paths.tmp);
+        }
+        if self.scratch.take().is_some() {
+            let _ = std::fs::remove_file(&self.paths.scratch);
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! `spikesim run` end to end: the files are read back with hdf5-metno and checked against
+//! FORMATS.md's SONATA layout, dtypes, attributes and spike counts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use hdf5::types::{TypeDescriptor, VarLenUnicode};
+use hdf5::{File, H5Type};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_spikesim"))
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+/// A fresh directory for one test.
+fn tmpdir(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("spikesim-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(args: &[&str]) -> Output {
+    let o = bin().args(args).output().unwrap();
+    assert!(
+        o.status.success(),
+        "spikesim {args:?} failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn str_attr(loc: &hdf5::Location, name: &str) -> String {
+    loc.attr(name)
+        .unwrap()
+        .read_scalar::<VarLenUnicode>()
+        .unwrap()
+        .to_string()
+}
+
+#[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(i8)]
+enum Sorting {
+    #[expect(dead_code, reason = "a member of the enum type in the file")]
+    #[hdf5(rename = "none")]
+    None = 0,
+    #[hdf5(rename = "by_id")]
+    ById = 1,
+    #[hdf5(rename = "by_time")]
+    ByTime = 2,
+}
+
+const TWO_POPS: &str = r#"
+[simulation]
+dt = 1e-4
+duration = 0.5
+seed = 7
+
+[[population]]
+name = "active"
+size = 37
+bias = { dist = "uniform", low = 1.2, high = 4.0 }
+v0 = { dist = "uniform", low = 0.0, high = 1.0 }
+
+[[population]]
+name = "silent"
+size = 9
+bias = 0.5
+"#;
+
+#[test]
+fn sonata_layout_dtypes_and_attributes() {
+    let dir = tmpdir("layout");
+    let out = dir.join("small.h5");
+    let o = run(&["run", s(&example("lif_small.toml")), "-o", s(&out)]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("lif") && stdout.contains("output:"),
+        "{stdout}"
+    );
+    let f = File::open(&out).unwrap();
+    assert_eq!(
+        f.attr("magic").unwrap().read_scalar::<u32>().unwrap(),
+        0x0A7A
+    );
+    assert_eq!(
+        f.attr("version").unwrap().read_raw::<u32>().unwrap(),
+        vec![0, 1]
+    );
+    assert_eq!(
+        f.group("spikes").unwrap().member_names().unwrap(),
+        vec!["lif"]
+    );
+    let g = f.group("spikes/lif").unwrap();
+    let sorting = g.attr("sorting").unwrap();
+    assert!(matches!(
+        sorting.dtype().unwrap().to_descriptor().unwrap(),
+        TypeDescriptor::Enum(_)
+    ));
+    assert_eq!(sorting.read_scalar::<Sorting>().unwrap(), Sorting::ByTime);
+    assert_eq!(
+        g.attr("n_nodes").unwrap().read_scalar::<u64>().unwrap(),
+        100
+    );
+    let ts = g.dataset("timestamps").unwrap();
+    assert_eq!(
+        ts.dtype().unwrap().to_descriptor().unwrap(),
+        TypeDescriptor::Float(hdf5::types::FloatSize::U8)
+    );
+    assert_eq!(str_attr(&ts, "units"), "ms");
+    assert!(ts.filters().is_empty(), "no compression filter");
+    let ids = g.dataset("node_ids").unwrap();
+    assert_eq!(
+        ids.dtype().unwrap().to_descriptor().unwrap(),
+        TypeDescriptor::Unsigned(hdf5::types::IntSize::U8)
+    );
+    let t: Vec<f64> = ts.read_raw().unwrap();
+    let id: Vec<u64> = ids.read_raw().unwrap();
+    assert_eq!(t.len(), id.len());
+    assert!(t.len() > 1000, "{}", t.len());
+    // by_time: steps ascending; within a step, ids ascending.
+    let step = |x: f64| (x / 0.1 - 1e-9).floor() as i64;
+    for w in 0..t.len() - 1 {
+        let (a, b) = ((step(t[w]), id[w]), (step(t[w + 1]), id[w + 1]));
+        assert!(a < b, "spike {w}: {a:?} then {b:?}");
+    }
+    assert!(t.iter().all(|&x| x > 0.0 && x <= 1000.0));
+    assert!(id.iter().all(|&i| i < 100));
+    // The summary's count is the file's.
+    assert!(stdout.contains(&format!(" {} ", t.len())), "{stdout}");
+    // Probe.
+    let p = f.group("probes/lif_v").unwrap();
+    let data = p.dataset("data").unwrap();
+    assert_eq!(data.shape(), vec![1000, 5]);
+    assert_eq!(str_attr(&data, "units"), "1");
+    let v: Vec<f32> = data.read_raw().unwrap();
+    assert!(v.iter().all(|x| (0.0..=1.0).contains(x)) && v.iter().any(|&x| x > 0.5));
+    let time: Vec<f64> = p.dataset("time").unwrap().read_raw().unwrap();
+    assert_eq!(time.len(), 1000);
+    assert!((time[0] - 1.0).abs() < 1e-9 && (time[999] - 1000.0).abs() < 1e-9);
+    assert_eq!(
+        p.dataset("node_ids").unwrap().read_raw::<u64>().unwrap(),
+        vec![0, 1, 2, 3, 4]
+    );
+    // Provenance.
+    let prov = f.group("provenance").unwrap();
+    let text = std::fs::read_to_string(example("lif_small.toml")).unwrap();
+    let spec_toml: VarLenUnicode = prov.dataset("spec_toml").unwrap().read_scalar().unwrap();
+    assert_eq!(spec_toml.as_str(), text);
+    assert_eq!(str_attr(&prov, "spec_sha256").len(), 64);
+    assert_eq!(prov.attr("seed").unwrap().read_scalar::<u64>().unwrap(), 1);
+    assert_eq!(prov.attr("dt").unwrap().read_scalar::<f64>().unwrap(), 0.1);
+    assert_eq!(
+        prov.attr("t_stop").unwrap().read_scalar::<f64>().unwrap(),
+        1000.0
+    );
+    assert_eq!(str_attr(&prov, "status"), "complete");
+    assert_eq!(str_attr(&prov, "hdf5_version"), "1.10.8");
+    let models: Vec<VarLenUnicode> = prov.attr("neuron_models").unwrap().read_raw().unwrap();
+    assert_eq!(models[0].as_str(), "lif");
+    // Nothing left behind but the output.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn silent_populations_get_a_group_and_by_id_sorts_stably() {
+    let dir = tmpdir("byid");
+    let spec = dir.join("two.toml");
+    std::fs::write(&spec, TWO_POPS).unwrap();
+    let a = dir.join("a.h5");
+    let b = dir.join("b.h5");
+    run(&["run", s(&spec), "-o", s(&a), "-q"]);
+    run(&["run", s(&spec), "-o", s(&b), "-q", "--sort", "by_id"]);
+    let fa = File::open(&a).unwrap();
+    let fb = File::open(&b).unwrap();
+    assert_eq!(
+        fa.group("spikes").unwrap().member_names().unwrap(),
+        vec!["active", "silent"]
+    );
+    let silent = fa.group("spikes/silent").unwrap();
+    assert_eq!(silent.dataset("timestamps").unwrap().size(), 0);
+    assert_eq!(
+        silent
+            .attr("n_nodes")
+            .unwrap()
+            .read_scalar::<u64>()
+            .unwrap(),
+        9
+    );
+    let ga = fa.group("spikes/active").unwrap();
+    let gb = fb.group("spikes/active").unwrap();
+    assert_eq!(
+        gb.attr("sorting")
+            .unwrap()
+            .read_scalar::<Sorting>()
+            .unwrap(),
+        Sorting::ById
+    );
+    let ta: Vec<f64> = ga.dataset("timestamps").unwrap().read_raw().unwrap();
+    let ia: Vec<u64> = ga.dataset("node_ids").unwrap().read_raw().unwrap();
+    let tb: Vec<f64> = gb.dataset("timestamps").unwrap().read_raw().unwrap();
+    let ib: Vec<u64> = gb.dataset("node_ids").unwrap().read_raw().unwrap();
+    let mut pairs: Vec<(u64, f64)> = ia.iter().copied().zip(ta.iter().copied()).collect();
+    pairs.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
+    let sorted: Vec<(u64, f64)> = ib.iter().copied().zip(tb.iter().copied()).collect();
+    assert!(!sorted.is_empty());
+    assert_eq!(pairs, sorted);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
+    let dir = tmpdir("bytes");
+    let spec = example("lif_pop.toml");
+    let one = dir.join("one.h5");
+    let two = dir.join("two.h5");
+    let set = "population.lif_pop.size=5000";
+    run(&[
+        "run",
+        s(&spec),
+        "-o",
+        s(&one),
+        "-q",
+        "--threads",
+        "1",
+        "--set",
+        set,
+    ]);
+    run(&[
+        "run",
+        s(&spec),
+        "-o",
+        s(&two),
+        "-q",
+        "--threads",
+        "2",
+        "--set",
+        set,
+    ]);
+    let (a, b) = (std::fs::read(&one).unwrap(), std::fs::read(&two).unwrap());
+    assert!(a == b, "files differ");
+    // A different seed changes nothing here (no random parameters) but the provenance.
+    let f = File::open(&one).unwrap();
+    let ids: Vec<u64> = f
+        .dataset("spikes/lif_pop/node_ids")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    assert_eq!(
+        ids.len(),
+        1000 * 50,
+        "1000 recorded neurons at 50 Hz for 1 s"
+    );
+    let prov = f.group("provenance").unwrap();
+    let o: Vec<VarLenUnicode> = prov.attr("overrides").unwrap().read_raw().unwrap();
+    assert_eq!(o.iter().map(|x| x.as_str()).collect::<Vec<_>>(), vec![set]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn spec_errors_exit_2_with_file_line_and_key_and_write_nothing() {
+    let dir = tmpdir("errors");
+    let spec = dir.join("bad.toml");
+    std::fs::write(
+        &spec,
+        TWO_POPS.replace("size = 9", "size = 9\ntau_rx = 0.01"),
+    )
+    .unwrap();
+    let out = dir.join("x.h5");
+    let o = bin()
+        .args(["run", s(&spec), "-o", s(&out)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: {}:16:1: `population.silent.tau_rx`: unknown key; did you mean `tau_rc`?",
+            spec.display()
+        )
+    );
+    let o = bin()
+        .args([
+            "run",
+            s(&spec),
+            "--set",
+            "population.silent.tau_rx=1",
+            "--seed",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "bad flag value is a usage error");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "only the spec");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_prints_what_would_be_built() {
+    let o = run(&[
+        "check",
+        s(&example("lif_pop.toml")),
+        "--set",
+        "population.lif_pop.size=2000",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("lif_pop") && out.contains("2000 neurons"),
+        "{out}"
+    );
+    assert!(
+        out.contains("memory") && out.contains("10000 steps"),
+        "{out}"
+    );
+}

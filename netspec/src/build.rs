@@ -1,0 +1,145 @@
+//! The built network: a [`Simulator`] plus what to record and what was built.
+
+use simcore::{Component, Simulator};
+
+use crate::error::{ErrorKind, SpecError, closest};
+use crate::neuron::Recorded;
+use crate::reader::At;
+
+/// What was built for one population (for recording, summaries and provenance).
+#[derive(Clone, Debug)]
+pub struct PopulationInfo {
+    /// Name.
+    pub name: String,
+    /// Number of neurons.
+    pub size: usize,
+    /// Model name (`lif`).
+    pub model: &'static str,
+    /// One-line parameter summary.
+    pub summary: String,
+    /// Neurons whose spikes are recorded (`None`: all).
+    pub recorded: Option<Vec<bool>>,
+    /// Variables probes may record, with their mapping from engine values.
+    pub variables: Vec<(&'static str, Recorded)>,
+}
+
+impl PopulationInfo {
+    /// Whether neuron `i`'s spikes are recorded.
+    #[inline]
+    pub fn records(&self, i: u32) -> bool {
+        self.recorded.as_ref().is_none_or(|m| m[i as usize])
+    }
+
+    /// Number of neurons whose spikes are recorded.
+    pub fn recorded_count(&self) -> usize {
+        self.recorded
+            .as_ref()
+            .map_or(self.size, |m| m.iter().filter(|&&b| b).count())
+    }
+}
+
+/// What a probe records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProbeKind {
+    /// Spikes (they go to `/spikes/<population>`; the probe selects neurons).
+    Spikes,
+    /// A state variable sampled after the step.
+    Variable(Recorded),
+}
+
+/// A probe resolved against the built network.
+#[derive(Clone, Debug)]
+pub struct ProbePlan {
+    /// Probe name.
+    pub name: String,
+    /// Target population name.
+    pub target: String,
+    /// Target population index in the simulator.
+    pub population: usize,
+    /// Variable name as in the spec.
+    pub variable: String,
+    /// What it records.
+    pub kind: ProbeKind,
+    /// Neuron indices recorded.
+    pub neurons: Vec<u32>,
+    /// Sampling period in steps.
+    pub every: u64,
+    /// Unit of the recorded values.
+    pub unit: &'static str,
+}
+
+impl ProbePlan {
+    /// True when a sample is due after `steps_done` steps.
+    pub fn due(&self, steps_done: u64) -> bool {
+        matches!(self.kind, ProbeKind::Variable(_)) && steps_done % self.every == 0
+    }
+
+    /// Appends one sample row (one value per recorded neuron) read from `sim`.
+    pub fn sample(&self, sim: &Simulator, out: &mut Vec<f32>) {
+        let ProbeKind::Variable(rec) = &self.kind else {
+            return;
+        };
+        let Some(x) = sim.populations()[self.population]
+            .neurons
+            .variable(rec.variable)
+        else {
+            return;
+        };
+        let (scale, offset) = (rec.scale as f32, rec.offset as f32);
+        if scale == 1.0 && offset == 0.0 {
+            out.extend(self.neurons.iter().map(|&i| x[i as usize]));
+        } else {
+            out.extend(self.neurons.iter().map(|&i| offset + scale * x[i as usize]));
+        }
+    }
+}
+
+/// Accumulates the network while sections build (see [`crate::sections`]).
+#[derive(Debug)]
+pub struct Builder {
+    /// Time step, s.
+    pub dt: f64,
+    /// Master seed.
+    pub seed: u64,
+    /// Populations built so far, in order.
+    pub populations: Vec<simcore::Population>,
+    /// What was built for each population (same order).
+    pub info: Vec<PopulationInfo>,
+    /// Components (inputs, projections, …) built so far.
+    pub components: Vec<Box<dyn Component>>,
+    /// Probes resolved so far.
+    pub probes: Vec<ProbePlan>,
+    /// Synapses created so far (for summaries and memory estimates).
+    pub synapses: u64,
+}
+
+impl Builder {
+    /// Index of the population `name` refers to, or an error naming the closest population.
+    pub fn population(&self, name: &At<String>) -> Result<usize, SpecError> {
+        self.info
+            .iter()
+            .position(|p| p.name == name.value)
+            .ok_or_else(|| {
+                name.error(ErrorKind::UnknownReference {
+                    kind: "population",
+                    name: name.value.clone(),
+                    suggestion: closest(&name.value, self.info.iter().map(|p| p.name.as_str())),
+                })
+            })
+    }
+}
+
+/// A built network, ready to step.
+#[derive(Debug)]
+pub struct Network {
+    /// The simulator holding every population and component.
+    pub simulator: Simulator,
+    /// Steps to run.
+    pub steps: u64,
+    /// Per-population build record, in simulator order.
+    pub populations: Vec<PopulationInfo>,
+    /// Probes.
+    pub probes: Vec<ProbePlan>,
+    /// Synapse count.
+    pub synapses: u64,
+}

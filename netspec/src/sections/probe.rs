@@ -1,0 +1,189 @@
+//! `[[probe]]`: record spikes or a state variable of (a subset of) a population's neurons.
+//!
+//! `variable = "spikes"` selects which neurons' spikes go to `/spikes/<population>`: a
+//! population with no spike probe has all its spikes recorded; one with spike probes has the
+//! union of their neurons recorded. Any other variable (`v`, …) is sampled every
+//! `sample_every` seconds after the step and written to `/probes/<name>`.
+
+use crate::build::{Builder, ProbeKind, ProbePlan};
+use crate::error::{ErrorKind, SpecError};
+use crate::reader::{At, Required, TableReader};
+use crate::sections::Names;
+use crate::tree::Value;
+
+/// A validated `[[probe]]` entry.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    /// Unique probe name (`/probes/<name>`).
+    pub name: At<String>,
+    /// Name of the population it records.
+    pub target: At<String>,
+    /// `"spikes"` or a model state variable.
+    pub variable: At<String>,
+    /// Neuron indices within the target (all when absent).
+    pub neurons: Option<At<Vec<u64>>>,
+    /// Sampling period, s (every step when absent).
+    pub sample_every: Option<At<f64>>,
+}
+
+impl Probe {
+    /// Reads one `[[probe]]` table.
+    pub fn parse(t: &mut TableReader<'_>, names: &mut Names) -> Result<Self, SpecError> {
+        let name = t.str("name")?.required(t, "name")?;
+        names.claim("probe", &name)?;
+        let target = t.str("target")?.required(t, "target")?;
+        let variable = t.str("variable")?.required(t, "variable")?;
+        let neurons = read_neurons(t)?;
+        let sample_every = t.f64("sample_every")?.map(At::positive_time).transpose()?;
+        if let (Some(s), true) = (&sample_every, variable.value == "spikes") {
+            return Err(s.error(ErrorKind::Invalid(
+                "spike probes record every spike; `sample_every` applies to sampled variables"
+                    .into(),
+            )));
+        }
+        t.finish()?;
+        Ok(Self {
+            name,
+            target,
+            variable,
+            neurons,
+            sample_every,
+        })
+    }
+
+    /// Resolves targets, variables, neuron subsets and sampling periods.
+    pub fn build(items: &[Self], b: &mut Builder) -> Result<(), SpecError> {
+        for p in items {
+            let pop = b.population(&p.target)?;
+            let size = b.info[pop].size;
+            let neurons: Vec<u32> = match &p.neurons {
+                None => (0..size as u32).collect(),
+                Some(list) => {
+                    if let Some(&bad) = list.value.iter().find(|&&i| i >= size as u64) {
+                        return Err(list.error(ErrorKind::OutOfRange {
+                            value: bad.to_string(),
+                            msg: format!(
+                                "is not a neuron of `{}` (indices 0..{size})",
+                                p.target.value
+                            ),
+                        }));
+                    }
+                    list.value.iter().map(|&i| i as u32).collect()
+                }
+            };
+            if p.variable.value == "spikes" {
+                let mask = b.info[pop]
+                    .recorded
+                    .get_or_insert_with(|| vec![false; size]);
+                for &i in &neurons {
+                    mask[i as usize] = true;
+                }
+                b.probes.push(ProbePlan {
+                    name: p.name.value.clone(),
+                    target: p.target.value.clone(),
+                    population: pop,
+                    variable: "spikes".into(),
+                    kind: ProbeKind::Spikes,
+                    neurons,
+                    every: 1,
+                    unit: "ms",
+                });
+                continue;
+            }
+            let Some((_, rec)) = b.info[pop]
+                .variables
+                .iter()
+                .find(|(v, _)| *v == p.variable.value)
+            else {
+                let mut known: Vec<&str> = b.info[pop].variables.iter().map(|(v, _)| *v).collect();
+                known.push("spikes");
+                return Err(p.variable.error(ErrorKind::Invalid(format!(
+                    "population `{}` ({}) has no variable `{}` (known: {}){}",
+                    p.target.value,
+                    b.info[pop].model,
+                    p.variable.value,
+                    known.join(", "),
+                    crate::error::closest(&p.variable.value, known.iter().copied())
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default()
+                ))));
+            };
+            let every = match &p.sample_every {
+                None => 1,
+                Some(s) => {
+                    let ratio = s.value / b.dt;
+                    let k = ratio.round();
+                    if k < 1.0 || (ratio - k).abs() > 1e-6 * k {
+                        return Err(s.error(ErrorKind::OutOfRange {
+                            value: s.value.to_string(),
+                            msg: format!("must be a whole multiple of dt = {} s", b.dt),
+                        }));
+                    }
+                    k as u64
+                }
+            };
+            let rec = rec.clone();
+            b.probes.push(ProbePlan {
+                name: p.name.value.clone(),
+                target: p.target.value.clone(),
+                population: pop,
+                variable: p.variable.value.clone(),
+                unit: rec.unit,
+                kind: ProbeKind::Variable(rec),
+                neurons,
+                every,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `neurons = [0, 5, 9]` or `neurons = {start = 0, stop = 100, step = 1}` (stop exclusive).
+fn read_neurons(t: &mut TableReader<'_>) -> Result<Option<At<Vec<u64>>>, SpecError> {
+    let Some(n) = t.node("neurons") else {
+        return Ok(None);
+    };
+    let list: Vec<u64> = match &n.value {
+        Value::Array(items) => items
+            .iter()
+            .map(|x| t.count("neurons", x).map(|a| a.value))
+            .collect::<Result<_, _>>()?,
+        Value::Table(_) => {
+            let mut r = TableReader::new(t.sources(), n, &t.key_path("neurons"))?;
+            let start = r.u64("start")?.map_or(0, |a| a.value);
+            let stop = r.u64("stop")?.required(&r, "stop")?;
+            let step = r.u64("step")?.map_or(1, |a| a.value).max(1);
+            r.finish()?;
+            if stop.value < start || stop.value - start > u32::MAX as u64 {
+                return Err(stop.error(ErrorKind::OutOfRange {
+                    value: stop.value.to_string(),
+                    msg: format!("must be ≥ start = {start} and within 2^32 of it"),
+                }));
+            }
+            (start..stop.value).step_by(step as usize).collect()
+        }
+        other => {
+            return Err(SpecError::new(
+                t.sources().origin(n.loc),
+                t.key_path("neurons"),
+                ErrorKind::WrongType {
+                    expected: "an array of neuron indices or {start, stop, step}",
+                    found: other.type_name(),
+                },
+            ));
+        }
+    };
+    let at = t.at("neurons", n, list);
+    let mut sorted = at.value.clone();
+    sorted.sort_unstable();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        return Err(at.error(ErrorKind::Invalid(format!(
+            "neuron {} is listed twice",
+            w[0]
+        ))));
+    }
+    if at.value.is_empty() {
+        return Err(at.error(ErrorKind::Invalid("selects no neurons".into())));
+    }
+    Ok(Some(at))
+}

@@ -1,0 +1,192 @@
+//! The validated spec: parse (with overrides) → validate → [`Spec`] → build → [`Network`].
+
+use std::path::Path;
+
+use crate::build::{Builder, Network};
+use crate::error::{ErrorKind, Origin, SpecError};
+use crate::reader::{At, TableReader};
+use crate::sections::Names;
+use crate::sections::population::Population;
+use crate::sections::probe::Probe;
+use crate::sections::simulation::Simulation;
+use crate::tree::{Node, Sources, apply_override, parse_document};
+
+/// A parsed and validated spec.
+#[derive(Debug)]
+pub struct Spec {
+    /// The spec file's path as given.
+    pub file: String,
+    /// The spec text as read.
+    pub text: String,
+    /// The `--set KEY=VALUE` overrides applied, in order.
+    pub overrides: Vec<String>,
+    /// `[simulation]`.
+    pub simulation: Simulation,
+    /// `[[population]]`, in spec order.
+    pub populations: Vec<Population>,
+    /// `[[probe]]`, in spec order.
+    pub probes: Vec<Probe>,
+}
+
+/// Bytes the writer may buffer per sampled probe before flushing.
+pub const PROBE_BUFFER_BYTES: u64 = 4 << 20;
+
+impl Spec {
+    /// Reads and validates the spec file at `path` with `--set` overrides.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, SpecError> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            SpecError::new(
+                Origin {
+                    file: file.clone(),
+                    line: 0,
+                    col: 0,
+                },
+                "",
+                ErrorKind::Io(e.to_string()),
+            )
+        })?;
+        Self::parse(&file, &text, overrides)
+    }
+
+    /// Parses and validates spec `text` (named `file` in errors) with `--set` overrides.
+    pub fn parse(file: &str, text: &str, overrides: &[String]) -> Result<Self, SpecError> {
+        let mut sources = Sources::new(file, text);
+        let mut root = parse_document(&sources, text)?;
+        for o in overrides {
+            apply_override(&mut root, &mut sources, o)?;
+        }
+        let mut spec = Self::parse_tree(&sources, &root)?;
+        spec.file = file.to_string();
+        spec.text = text.to_string();
+        spec.overrides = overrides.to_vec();
+        spec.check_memory()?;
+        Ok(spec)
+    }
+
+    /// Reads every section from the document tree. Sections are read in this order; a new
+    /// section adds one line here.
+    pub fn parse_tree(sources: &Sources, root: &Node) -> Result<Self, SpecError> {
+        let mut r = TableReader::new(sources, root, "")?;
+        let mut names = Names::default();
+        let mut sim = r
+            .table("simulation")?
+            .ok_or_else(|| r.error("simulation", ErrorKind::Missing))?;
+        let simulation = Simulation::parse(&mut sim)?;
+        let populations = r
+            .tables("population")?
+            .iter_mut()
+            .map(|t| Population::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let probes = r
+            .tables("probe")?
+            .iter_mut()
+            .map(|t| Probe::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
+        r.finish()?;
+        Ok(Self {
+            file: sources.file_name().to_string(),
+            text: String::new(),
+            overrides: Vec::new(),
+            simulation,
+            populations,
+            probes,
+        })
+    }
+
+    /// Estimated memory of the built network and its recording buffers, bytes.
+    pub fn memory_estimate(&self) -> u64 {
+        let neurons: u64 = self
+            .populations
+            .iter()
+            .map(|p| {
+                let n = simcore::lanes::padded_len(p.size.value as usize) as u64;
+                // State, plus spike buffers (id + offset per neuron, chunk and step lists).
+                n * (p.model.bytes_per_neuron() as u64 + 16)
+            })
+            .sum();
+        let probes: u64 = self
+            .probes
+            .iter()
+            .filter(|p| p.variable.value != "spikes")
+            .map(|_| PROBE_BUFFER_BYTES)
+            .sum();
+        neurons + probes
+    }
+
+    /// Rejects networks that would need more memory than the machine has.
+    fn check_memory(&self) -> Result<(), SpecError> {
+        let Some(have) = physical_memory() else {
+            return Ok(());
+        };
+        let need = self.memory_estimate();
+        if need <= have {
+            return Ok(());
+        }
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+        let kind = ErrorKind::TooLarge {
+            need_gib: gib(need),
+            have_gib: gib(have),
+        };
+        let largest: Option<&At<u64>> = self
+            .populations
+            .iter()
+            .map(|p| &p.size)
+            .max_by_key(|s| s.value);
+        Err(match largest {
+            Some(s) => s.error(kind),
+            None => SpecError::new(
+                Origin {
+                    file: self.file.clone(),
+                    line: 0,
+                    col: 0,
+                },
+                "",
+                kind,
+            ),
+        })
+    }
+
+    /// Builds the network on the spec's `simulation.threads` worker threads.
+    pub fn build(&self) -> Result<Network, SpecError> {
+        self.build_on(self.simulation.threads.value as usize)
+    }
+
+    /// Builds the network on `threads` worker threads (0: one per core); results do not
+    /// depend on it. Sections build in dependency order (populations before what refers to
+    /// them); a new section adds one line here.
+    pub fn build_on(&self, threads: usize) -> Result<Network, SpecError> {
+        let mut b = Builder {
+            dt: self.simulation.dt.value,
+            seed: self.simulation.seed.value,
+            populations: Vec::new(),
+            info: Vec::new(),
+            components: Vec::new(),
+            probes: Vec::new(),
+            synapses: 0,
+        };
+        Population::build(&self.populations, &mut b)?;
+        Probe::build(&self.probes, &mut b)?;
+        let simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
+            .map_err(|e| {
+                self.simulation
+                    .threads
+                    .error(ErrorKind::Invalid(e.to_string()))
+            })?;
+        Ok(Network {
+            simulator,
+            steps: self.simulation.steps,
+            populations: b.info,
+            probes: b.probes,
+            synapses: b.synapses,
+        })
+    }
+}
+
+/// Physical memory of this machine, bytes (`MemTotal` of `/proc/meminfo`).
+pub fn physical_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
