@@ -15,6 +15,8 @@ Examples:
   spikesim validate --help                  options of one subcommand
   spikesim run examples/lif_small.toml -o lif_small.h5   simulate a spec to a SONATA file
   spikesim check examples/lif_pop.toml      validate and build a spec, print what it holds
+  spikesim inspect lif_small.h5             populations, spikes, rates, probes, provenance
+  spikesim plot lif_small.h5 -o raster.png  raster + population rates + probe traces
 
 Exit codes: 0 ok, 1 validation/acceptance failure, 2 usage or input error.";
 
@@ -34,6 +36,10 @@ enum Command {
     Run(cmd::run::Args),
     /// Validate and build a spec without simulating; print what would be built.
     Check(cmd::check::Args),
+    /// Print populations, spike counts, rates, probes and provenance of an output file.
+    Inspect(cmd::inspect::Args),
+    /// Draw a spike raster, population rates and probe traces (PNG or SVG).
+    Plot(cmd::plot::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +52,11 @@ fn main() -> ExitCode {
         Command::Validate(args) => cmd::validate::run(args).map(ExitCode::from),
         Command::Run(args) => cmd::run::run(&args),
         Command::Check(args) => cmd::check::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Inspect(args) => cmd::inspect::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Plot(args) => cmd::plot::run(&args).map(|p| {
+            println!("{}", p.display());
+            ExitCode::SUCCESS
+        }),
     };
     match result {
         Ok(code) => code,

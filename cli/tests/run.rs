@@ -324,3 +324,59 @@ fn check_prints_what_would_be_built() {
         "{out}"
     );
 }
+
+#[test]
+fn inspect_and_plot_read_the_file() {
+    let dir = tmpdir("inspect");
+    let out = dir.join("pop.h5");
+    run(&[
+        "run",
+        s(&example("lif_pop.toml")),
+        "-o",
+        s(&out),
+        "-q",
+        "--set",
+        "population.lif_pop.size=5000",
+        "--set",
+        "probe.recorded.neurons={start=0, stop=5000}",
+    ]);
+    let o = run(&["inspect", s(&out), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &v["populations"][0];
+    assert_eq!(p["name"], "lif_pop");
+    assert_eq!(p["spikes"], 5000 * 50);
+    assert!((p["rate_hz"].as_f64().unwrap() - 50.0).abs() < 1e-9);
+    assert_eq!(v["provenance"]["status"], "complete");
+    let o = run(&["inspect", s(&out)]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("250000"));
+    // 5000 neurons > 2000 raster rows: subsampled 1 in 3, and the plot says so.
+    let svg = dir.join("pop.svg");
+    run(&[
+        "plot",
+        s(&out),
+        "-o",
+        s(&svg),
+        "--from",
+        "0.1",
+        "--to",
+        "0.3",
+    ]);
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.contains("1 in 3 neurons shown (1667 of 5000)"),
+        "caption missing"
+    );
+    let png = dir.join("pop.png");
+    run(&["plot", s(&out), "-o", s(&png)]);
+    assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+    let o = bin()
+        .args(["plot", s(&out), "--populations", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("no population `nope` in the file (it has: lif_pop)")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -31,9 +31,10 @@ pub const FONT_FAMILY: &str = "sans-serif";
 static FONT_BYTES: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
 static FONT_READY: OnceLock<bool> = OnceLock::new();
 
-/// Registers the shipped font with plotters (once per process); false when it could not be
-/// parsed (never happens with the shipped file).
-fn ensure_font() -> bool {
+/// Registers the shipped font with plotters under [`FONT_FAMILY`] (once per process); false
+/// when it could not be parsed (never happens with the shipped file). Public for other
+/// plotters users (`spikesim plot`).
+pub fn ensure_font() -> bool {
     *FONT_READY.get_or_init(|| {
         plotters::style::register_font(FONT_FAMILY, FontStyle::Normal, FONT_BYTES).is_ok()
     })

@@ -2,6 +2,8 @@
 //! code, and writing files through a temporary name.
 
 pub mod check;
+pub mod inspect;
+pub mod plot;
 pub mod run;
 pub mod validate;
 

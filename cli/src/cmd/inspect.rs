@@ -1,0 +1,209 @@
+//! `spikesim inspect FILE.h5`: populations, spike counts, rates, probes and provenance of an
+//! SONATA output file; `--json` for machines.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use hdf5::types::{FloatSize, IntSize, TypeDescriptor, VarLenUnicode};
+use hdf5::{Attribute, File, Location};
+use serde_json::{Map, Value, json};
+
+/// Arguments of `spikesim inspect`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  spikesim inspect lif_small.h5\n  spikesim inspect out.h5 --json | jq .populations"
+)]
+pub struct Args {
+    /// A file written by `spikesim run`.
+    pub file: PathBuf,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An attribute's value as JSON (scalars and 1-D arrays of numbers and strings).
+pub fn attr_value(a: &Attribute) -> Value {
+    let Ok(desc) = a.dtype().and_then(|d| d.to_descriptor()) else {
+        return Value::Null;
+    };
+    let scalar = a.is_scalar();
+    macro_rules! num {
+        ($t:ty) => {
+            if scalar {
+                a.read_scalar::<$t>()
+                    .map(|v| json!(v))
+                    .unwrap_or(Value::Null)
+            } else {
+                a.read_raw::<$t>().map(|v| json!(v)).unwrap_or(Value::Null)
+            }
+        };
+    }
+    match desc {
+        TypeDescriptor::Unsigned(IntSize::U8) => num!(u64),
+        TypeDescriptor::Unsigned(_) => num!(u32),
+        TypeDescriptor::Integer(IntSize::U8) => num!(i64),
+        TypeDescriptor::Integer(_) => num!(i32),
+        TypeDescriptor::Float(FloatSize::U8) => num!(f64),
+        TypeDescriptor::Float(_) => num!(f32),
+        TypeDescriptor::VarLenUnicode | TypeDescriptor::VarLenAscii => {
+            if scalar {
+                a.read_scalar::<VarLenUnicode>()
+                    .map(|v| json!(v.as_str()))
+                    .unwrap_or(Value::Null)
+            } else {
+                a.read_raw::<VarLenUnicode>()
+                    .map(|v| json!(v.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
+                    .unwrap_or(Value::Null)
+            }
+        }
+        TypeDescriptor::Enum(e) => {
+            let v = a.read_scalar::<i8>().unwrap_or(-1);
+            e.members
+                .iter()
+                .find(|m| m.value as i64 == v as i64)
+                .map_or(Value::Null, |m| json!(m.name))
+        }
+        _ => Value::Null,
+    }
+}
+
+fn attrs(loc: &Location) -> Map<String, Value> {
+    let mut m = Map::new();
+    for name in loc.attr_names().unwrap_or_default() {
+        if let Ok(a) = loc.attr(&name) {
+            m.insert(name, attr_value(&a));
+        }
+    }
+    m
+}
+
+/// Everything `inspect` reports, as JSON.
+pub fn describe(file: &File) -> Result<Value> {
+    if !file.link_exists("spikes") {
+        bail!("no /spikes group: not a SONATA spike file");
+    }
+    let format = "sonata";
+    let mut prov = if file.link_exists("provenance") {
+        let g = file.group("provenance")?;
+        attrs(&g)
+    } else {
+        Map::new()
+    };
+    let duration_s = match (prov.get("t_start"), prov.get("t_stop")) {
+        (Some(a), Some(b)) => (b.as_f64().unwrap_or(0.0) - a.as_f64().unwrap_or(0.0)) * 1e-3,
+        _ => 0.0,
+    };
+    let names: Vec<String> = prov
+        .get("population_names")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let recorded: Vec<u64> = prov
+        .get("recorded_neurons")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .unwrap_or_default();
+    let mut pops = Vec::new();
+    let spikes = file.group("spikes")?;
+    for name in spikes.member_names()? {
+        let g = spikes.group(&name)?;
+        let n_nodes = g
+            .attr("n_nodes")
+            .ok()
+            .map(|a| attr_value(&a))
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        let count = g.dataset("timestamps").map(|d| d.size()).unwrap_or(0) as u64;
+        let rec = names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| recorded.get(i).copied())
+            .unwrap_or(n_nodes);
+        pops.push(json!({
+            "name": name,
+            "n_nodes": n_nodes,
+            "recorded_neurons": rec,
+            "spikes": count,
+            "rate_hz": if rec > 0 && duration_s > 0.0 { count as f64 / rec as f64 / duration_s } else { 0.0 },
+            "sorting": g.attr("sorting").ok().map(|a| attr_value(&a)).unwrap_or(Value::Null),
+        }));
+    }
+    let mut probes = Vec::new();
+    if file.link_exists("probes") {
+        let g = file.group("probes")?;
+        for name in g.member_names()? {
+            let p = g.group(&name)?;
+            let data = p.dataset("data")?;
+            let mut m = attrs(&p);
+            m.insert("name".into(), json!(name));
+            m.insert("shape".into(), json!(data.shape()));
+            m.insert(
+                "units".into(),
+                data.attr("units")
+                    .map(|a| attr_value(&a))
+                    .unwrap_or(Value::Null),
+            );
+            probes.push(Value::Object(m));
+        }
+    }
+    prov.remove("spec_toml");
+    Ok(json!({
+        "format": format,
+        "duration_s": duration_s,
+        "populations": pops,
+        "probes": probes,
+        "provenance": prov,
+    }))
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> Result<()> {
+    let file = File::open(&args.file)
+        .with_context(|| format!("cannot open {} as HDF5", args.file.display()))?;
+    let d = describe(&file)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&d)?);
+        return Ok(());
+    }
+    println!(
+        "{} ({}, {} s simulated)",
+        args.file.display(),
+        d["format"].as_str().unwrap_or(""),
+        d["duration_s"]
+    );
+    println!(
+        "{:<16} {:>10} {:>10} {:>12} {:>10}  sorting",
+        "population", "neurons", "recorded", "spikes", "rate (Hz)"
+    );
+    for p in d["populations"].as_array().into_iter().flatten() {
+        println!(
+            "{:<16} {:>10} {:>10} {:>12} {:>10.2}  {}",
+            p["name"].as_str().unwrap_or(""),
+            p["n_nodes"].to_string(),
+            p["recorded_neurons"].to_string(),
+            p["spikes"].to_string(),
+            p["rate_hz"].as_f64().unwrap_or(0.0),
+            p["sorting"].as_str().unwrap_or("-")
+        );
+    }
+    let probes = d["probes"].as_array().cloned().unwrap_or_default();
+    if !probes.is_empty() {
+        println!("probes:");
+        for p in probes {
+            println!(
+                "  {:<14} {}.{}  shape {}  units {}  every {} ms",
+                p["name"].as_str().unwrap_or(""),
+                p["target"].as_str().unwrap_or(""),
+                p["variable"].as_str().unwrap_or(""),
+                p["shape"],
+                p["units"],
+                p["sample_every"]
+            );
+        }
+    }
+    println!("provenance:");
+    if let Some(m) = d["provenance"].as_object() {
+        for (k, v) in m {
+            println!("  {k:<18} {v}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,447 @@
+//! `spikesim plot FILE.h5`: spike raster coloured by population, population rates under it,
+//! probe traces when the file has probes (PNG or SVG by the output's extension).
+//!
+//! Big files stay fast and legible: the raster shows at most [`MAX_ROWS`] neurons (every k-th
+//! neuron of each population, said on the plot) and reads spikes in chunks; rates use every
+//! spike.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use hdf5::File;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use validation::plot::{FONT_FAMILY, ensure_font};
+
+/// Most neuron rows drawn in the raster.
+pub const MAX_ROWS: usize = 2000;
+/// Most probe traces drawn per probe.
+const MAX_TRACES: usize = 5;
+/// Spikes read per chunk.
+const READ_CHUNK: usize = 1 << 20;
+/// Rate histogram bins.
+const BINS: usize = 200;
+
+/// Arguments of `spikesim plot`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  spikesim plot lif_small.h5 -o lif_small.png\n  \
+    spikesim plot big.h5 -o raster.svg --from 0.2 --to 0.4 --populations exc inh"
+)]
+pub struct Args {
+    /// A SONATA file written by `spikesim run`.
+    pub file: PathBuf,
+    /// Output image (.png or .svg) [default: FILE with .png].
+    #[arg(short, long, value_name = "PLOT.png|.svg")]
+    pub output: Option<PathBuf>,
+    /// Start of the time window, s [default: 0].
+    #[arg(long, value_name = "T0")]
+    pub from: Option<f64>,
+    /// End of the time window, s [default: end of the run].
+    #[arg(long, value_name = "T1")]
+    pub to: Option<f64>,
+    /// Populations to show [default: all].
+    #[arg(long, num_args = 1.., value_name = "NAME")]
+    pub populations: Vec<String>,
+}
+
+/// One population's spikes in the window, prepared for drawing.
+struct PopData {
+    name: String,
+    n_nodes: u64,
+    recorded: u64,
+    /// Every `stride`-th neuron is drawn.
+    stride: u64,
+    /// Raster points (time ms, row).
+    points: Vec<(f64, f64)>,
+    /// Spikes per rate bin (all neurons).
+    bins: Vec<u64>,
+}
+
+/// A probe's traces.
+struct Trace {
+    name: String,
+    units: String,
+    time: Vec<f64>,
+    series: Vec<(u64, Vec<f64>)>,
+}
+
+const COLORS: [RGBColor; 6] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(148, 103, 189),
+    RGBColor(255, 127, 14),
+    RGBColor(23, 190, 207),
+];
+
+fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
+    let prov = file.group("provenance").ok();
+    let t_stop = prov
+        .as_ref()
+        .and_then(|p| p.attr("t_stop").ok())
+        .and_then(|a| a.read_scalar::<f64>().ok());
+    let names: Vec<String> = prov
+        .as_ref()
+        .and_then(|p| p.attr("population_names").ok())
+        .and_then(|a| a.read_raw::<hdf5::types::VarLenUnicode>().ok())
+        .map(|v| v.iter().map(|s| s.to_string()).collect())
+        .unwrap_or_default();
+    let recorded: Vec<u64> = prov
+        .as_ref()
+        .and_then(|p| p.attr("recorded_neurons").ok())
+        .and_then(|a| a.read_raw::<u64>().ok())
+        .unwrap_or_default();
+    let spikes = file
+        .group("spikes")
+        .context("no /spikes group: not a SONATA spike file")?;
+    let all = spikes.member_names()?;
+    for p in &args.populations {
+        if !all.contains(p) {
+            bail!(
+                "no population `{p}` in the file (it has: {})",
+                all.join(", ")
+            );
+        }
+    }
+    let chosen: Vec<String> = if args.populations.is_empty() {
+        all
+    } else {
+        all.into_iter()
+            .filter(|n| args.populations.contains(n))
+            .collect()
+    };
+    let lo = args.from.unwrap_or(0.0) * 1e3;
+    let hi = match (args.to, t_stop) {
+        (Some(t), _) => t * 1e3,
+        (None, Some(t)) => t,
+        (None, None) => 1e3,
+    };
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+        bail!(
+            "empty time window: --from {} s to --to {} s",
+            lo / 1e3,
+            hi / 1e3
+        );
+    }
+    let total_nodes: u64 = chosen
+        .iter()
+        .map(|n| {
+            spikes
+                .group(n)
+                .and_then(|g| g.attr("n_nodes"))
+                .and_then(|a| a.read_scalar::<u64>())
+                .unwrap_or(0)
+        })
+        .sum();
+    let stride = (total_nodes as usize).div_ceil(MAX_ROWS).max(1) as u64;
+    let mut pops = Vec::new();
+    let mut row0 = 0.0;
+    for name in chosen {
+        let g = spikes.group(&name)?;
+        let n_nodes = g.attr("n_nodes")?.read_scalar::<u64>()?;
+        let rec = names
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| recorded.get(i).copied())
+            .unwrap_or(n_nodes);
+        let ts = g.dataset("timestamps")?;
+        let ids = g.dataset("node_ids")?;
+        let n = ts.size();
+        let mut points = Vec::new();
+        let mut bins = vec![0u64; BINS];
+        let mut start = 0;
+        while start < n {
+            let end = (start + READ_CHUNK).min(n);
+            let t = ts.read_slice_1d::<f64, _>(start..end)?;
+            let id = ids.read_slice_1d::<u64, _>(start..end)?;
+            for (&t, &i) in t.iter().zip(id.iter()) {
+                if t < lo || t >= hi {
+                    continue;
+                }
+                let b = (((t - lo) / (hi - lo)) * BINS as f64) as usize;
+                bins[b.min(BINS - 1)] += 1;
+                if i % stride == 0 {
+                    points.push((t, row0 + (i / stride) as f64));
+                }
+            }
+            start = end;
+        }
+        row0 += n_nodes.div_ceil(stride) as f64;
+        pops.push(PopData {
+            name,
+            n_nodes,
+            recorded: rec,
+            stride,
+            points,
+            bins,
+        });
+    }
+    Ok((lo, hi, pops))
+}
+
+fn read_traces(file: &File, lo: f64, hi: f64) -> Result<Vec<Trace>> {
+    let Ok(g) = file.group("probes") else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for name in g.member_names()? {
+        let p = g.group(&name)?;
+        let data = p.dataset("data")?;
+        let shape = data.shape();
+        if shape.len() != 2 || shape[0] == 0 || shape[1] == 0 {
+            continue;
+        }
+        let time: Vec<f64> = p.dataset("time")?.read_raw()?;
+        let ids: Vec<u64> = p.dataset("node_ids")?.read_raw()?;
+        let sel: Vec<usize> = (0..time.len())
+            .filter(|&k| time[k] >= lo && time[k] <= hi)
+            .collect();
+        let (Some(&a), Some(&b)) = (sel.first(), sel.last()) else {
+            continue;
+        };
+        let cols = shape[1].min(MAX_TRACES);
+        let block = data.read_slice_2d::<f32, _>((a..b + 1, 0..cols))?;
+        let series = (0..cols)
+            .map(|j| (ids[j], block.column(j).iter().map(|&v| v as f64).collect()))
+            .collect();
+        let units = data
+            .attr("units")
+            .and_then(|a| a.read_scalar::<hdf5::types::VarLenUnicode>())
+            .map(|s| s.to_string())
+            .unwrap_or_default();
+        out.push(Trace {
+            name,
+            units,
+            time: time[a..=b].to_vec(),
+            series,
+        });
+    }
+    Ok(out)
+}
+
+fn draw<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    title: &str,
+    lo: f64,
+    hi: f64,
+    pops: &[PopData],
+    traces: &[Trace],
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e:?}");
+    root.fill(&WHITE).map_err(err)?;
+    let font = |size: u32| (FONT_FAMILY, size).into_font();
+    let (top, rest) = root.split_vertically(
+        root.dim_in_pixel().1 as f64 * if traces.is_empty() { 0.62 } else { 0.48 },
+    );
+    let (mid, bottom) = if traces.is_empty() {
+        (rest.clone(), None)
+    } else {
+        let h = rest.dim_in_pixel().1 as f64 * 0.45;
+        let (m, b) = rest.split_vertically(h);
+        (m, Some(b))
+    };
+    let rows: f64 = pops
+        .iter()
+        .map(|p| p.n_nodes.div_ceil(p.stride) as f64)
+        .sum::<f64>()
+        .max(1.0);
+    let stride = pops.first().map_or(1, |p| p.stride);
+    let caption = if stride > 1 {
+        format!(
+            "{title} — raster subsampled: 1 in {stride} neurons shown ({} of {})",
+            rows as u64,
+            pops.iter().map(|p| p.n_nodes).sum::<u64>()
+        )
+    } else {
+        title.to_string()
+    };
+    let mut raster = ChartBuilder::on(&top)
+        .caption(caption, font(18))
+        .margin(8)
+        .x_label_area_size(30)
+        .y_label_area_size(60)
+        .build_cartesian_2d(lo..hi, 0.0..rows)
+        .map_err(err)?;
+    raster
+        .configure_mesh()
+        .disable_mesh()
+        .x_desc("time (ms)")
+        .y_desc(if stride > 1 {
+            "neuron (subsampled)"
+        } else {
+            "neuron"
+        })
+        .label_style(font(12))
+        .draw()
+        .map_err(err)?;
+    let size = if rows > 500.0 { 0 } else { 1 };
+    for (k, p) in pops.iter().enumerate() {
+        let c = COLORS[k % COLORS.len()];
+        raster
+            .draw_series(
+                p.points
+                    .iter()
+                    .map(|&(t, y)| Circle::new((t, y + 0.5), size, c.filled())),
+            )
+            .map_err(err)?
+            .label(format!("{} ({} neurons)", p.name, p.n_nodes))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 8, y + 4)], c.filled()));
+    }
+    raster
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(font(12))
+        .draw()
+        .map_err(err)?;
+
+    // Population rates: spikes per bin / (recorded neurons · bin width).
+    let width_s = (hi - lo) / BINS as f64 * 1e-3;
+    let rates: Vec<Vec<f64>> = pops
+        .iter()
+        .map(|p| {
+            p.bins
+                .iter()
+                .map(|&c| c as f64 / (p.recorded.max(1) as f64 * width_s))
+                .collect()
+        })
+        .collect();
+    let rmax = rates.iter().flatten().copied().fold(0.0, f64::max).max(1.0) * 1.1;
+    let mut rate = ChartBuilder::on(&mid)
+        .caption(
+            format!("population rate ({:.2} ms bins)", width_s * 1e3),
+            font(15),
+        )
+        .margin(8)
+        .x_label_area_size(30)
+        .y_label_area_size(60)
+        .build_cartesian_2d(lo..hi, 0.0..rmax)
+        .map_err(err)?;
+    rate.configure_mesh()
+        .x_desc("time (ms)")
+        .y_desc("rate (Hz)")
+        .label_style(font(12))
+        .draw()
+        .map_err(err)?;
+    for (k, r) in rates.iter().enumerate() {
+        let c = COLORS[k % COLORS.len()];
+        let bw = (hi - lo) / BINS as f64;
+        rate.draw_series(LineSeries::new(
+            r.iter().enumerate().flat_map(|(i, &v)| {
+                let x0 = lo + i as f64 * bw;
+                [(x0, v), (x0 + bw, v)]
+            }),
+            c.stroke_width(1),
+        ))
+        .map_err(err)?;
+    }
+    if let Some(bottom) = bottom {
+        let parts = bottom.split_evenly((traces.len(), 1));
+        for (area, tr) in parts.iter().zip(traces) {
+            let (mut vlo, mut vhi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for (_, s) in &tr.series {
+                for &v in s.iter().filter(|v| v.is_finite()) {
+                    vlo = vlo.min(v);
+                    vhi = vhi.max(v);
+                }
+            }
+            if !vlo.is_finite() || vhi <= vlo {
+                vlo -= 1.0;
+                vhi = vlo + 2.0;
+            }
+            let pad = 0.05 * (vhi - vlo);
+            let mut ch = ChartBuilder::on(area)
+                .caption(format!("probe {}", tr.name), font(14))
+                .margin(8)
+                .x_label_area_size(30)
+                .y_label_area_size(60)
+                .build_cartesian_2d(lo..hi, (vlo - pad)..(vhi + pad))
+                .map_err(err)?;
+            ch.configure_mesh()
+                .x_desc("time (ms)")
+                .y_desc(tr.units.clone())
+                .label_style(font(12))
+                .draw()
+                .map_err(err)?;
+            for (k, (id, s)) in tr.series.iter().enumerate() {
+                let c = COLORS[k % COLORS.len()];
+                ch.draw_series(LineSeries::new(
+                    tr.time.iter().copied().zip(s.iter().copied()),
+                    c.stroke_width(1),
+                ))
+                .map_err(err)?
+                .label(format!("neuron {id}"))
+                .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c));
+            }
+            ch.configure_series_labels()
+                .background_style(WHITE.mix(0.8))
+                .label_font(font(11))
+                .draw()
+                .map_err(err)?;
+        }
+    }
+    root.present().map_err(err)?;
+    Ok(())
+}
+
+/// Runs the command; returns the image path.
+pub fn run(args: &Args) -> Result<PathBuf> {
+    if !ensure_font() {
+        bail!("cannot load the plot font");
+    }
+    let file = File::open(&args.file)
+        .with_context(|| format!("cannot open {} as HDF5", args.file.display()))?;
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.file.with_extension("png"));
+    let ext = out
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let (lo, hi, pops) = read_window(&file, args)?;
+    let traces = read_traces(&file, lo, hi)?;
+    let title = args
+        .file
+        .file_name()
+        .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+    let tmp = tmp_path(&out, &ext);
+    let size = (1200, if traces.is_empty() { 800 } else { 1100 });
+    let drawn = match ext.as_str() {
+        "png" => draw(
+            BitMapBackend::new(&tmp, size).into_drawing_area(),
+            &title,
+            lo,
+            hi,
+            &pops,
+            &traces,
+        ),
+        "svg" => draw(
+            SVGBackend::new(&tmp, size).into_drawing_area(),
+            &title,
+            lo,
+            hi,
+            &pops,
+            &traces,
+        ),
+        _ => bail!("unknown image format `{}`: use .png or .svg", out.display()),
+    };
+    if let Err(e) = drawn {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(out)
+}
+
+/// A temporary name beside `out`, keeping its extension (backends pick the encoder by it).
+fn tmp_path(out: &Path, ext: &str) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map_or("plot".into(), |s| s.to_string_lossy().into_owned());
+    out.with_file_name(format!(".{stem}.tmp-{}.{ext}", std::process::id()))
+}
