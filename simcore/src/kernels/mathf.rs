@@ -7,8 +7,8 @@
 //! $[-87.3, 88.3]$ (results stay normal numbers; no NaN/∞ handling — kernels feed it finite
 //! values), which avoids the special-case blends of general-purpose SIMD `exp`.
 //!
-//! `exp_m1`: $e^x - 1$ without cancellation: a degree-7 Taylor polynomial for $|x| < 0.3$
-//! (relative error < 2e-8) and `exp(x) − 1` otherwise.
+//! `exp_m1`: $e^x - 1 = 2^r z + (2^r - 1)$ from the same reduction ($e^f = 1 + z$): exact
+//! cancellation-free polynomial for $|x| < \ln 2/2$ (r = 0), no branch or blend.
 //!
 //! `ln` (positive normal arguments): $x = m\,2^e$ with $m \in [\sqrt{1/2}, \sqrt 2)$, then
 //! $\ln m = 2\,\mathrm{atanh}(s)$, $s = (m-1)/(m+1)$, by its odd series to $s^9$
@@ -28,11 +28,10 @@ const P2: f32 = 8.333_452e-3;
 const P3: f32 = 4.166_579_6e-2;
 const P4: f32 = 1.666_666_5e-1;
 const P5: f32 = 0.5;
-const SMALL: f32 = 0.3;
 
-/// $e^x$ (scalar; same bits as [`exp_x8`] lane by lane).
+/// Range reduction and polynomial: returns `(z, 2^r)` with $e^x = 2^r (1 + z)$.
 #[inline(always)]
-pub fn exp(x: f32) -> f32 {
+fn exp_parts(x: f32) -> (f32, f32) {
     let x = x.clamp(LO, HI);
     let r = (x * LOG2E).round_ties_even();
     let f = (-r).mul_add(LN2_HI, x);
@@ -41,13 +40,13 @@ pub fn exp(x: f32) -> f32 {
     for c in [P1, P2, P3, P4, P5] {
         p = p.mul_add(f, c);
     }
-    let y = p.mul_add(f * f, f) + 1.0;
-    y * f32::from_bits(((r as i32 + 127) << 23) as u32)
+    let z = p.mul_add(f * f, f);
+    (z, f32::from_bits(((r as i32 + 127) << 23) as u32))
 }
 
-/// $e^x$ on eight lanes.
+/// [`exp_parts`] on eight lanes.
 #[inline(always)]
-pub fn exp_x8(x: f32x8) -> f32x8 {
+fn exp_parts_x8(x: f32x8) -> (f32x8, f32x8) {
     let x = x.fast_max(f32x8::splat(LO)).fast_min(f32x8::splat(HI));
     let r = (x * f32x8::splat(LOG2E)).round_ties_even();
     let f = (-r).mul_add(f32x8::splat(LN2_HI), x);
@@ -56,48 +55,38 @@ pub fn exp_x8(x: f32x8) -> f32x8 {
     for c in [P1, P2, P3, P4, P5] {
         p = p.mul_add(f, f32x8::splat(c));
     }
-    let y = p.mul_add(f * f, f) + f32x8::ONE;
+    let z = p.mul_add(f * f, f);
     let bits: i32x8 = (r.round_int() + i32x8::splat(127)) << 23_i32;
-    y * bytemuck::cast::<i32x8, f32x8>(bits)
+    (z, bytemuck::cast::<i32x8, f32x8>(bits))
 }
 
-/// Taylor coefficients 1/k! for k = 7 down to 2.
-const T: [f32; 6] = [
-    1.0 / 5040.0,
-    1.0 / 720.0,
-    1.0 / 120.0,
-    1.0 / 24.0,
-    1.0 / 6.0,
-    1.0 / 2.0,
-];
+/// $e^x$ (scalar; same bits as [`exp_x8`] lane by lane).
+#[inline(always)]
+pub fn exp(x: f32) -> f32 {
+    let (z, s) = exp_parts(x);
+    (z + 1.0) * s
+}
 
-/// $e^x - 1$ (scalar; same bits as [`exp_m1_x8`]).
+/// $e^x$ on eight lanes.
+#[inline(always)]
+pub fn exp_x8(x: f32x8) -> f32x8 {
+    let (z, s) = exp_parts_x8(x);
+    (z + f32x8::ONE) * s
+}
+
+/// $e^x - 1 = 2^r z + (2^r - 1)$ (scalar; same bits as [`exp_m1_x8`]). For $|x| < \ln 2/2$,
+/// r = 0 and the result is the polynomial z itself: no cancellation near 0, no branch.
 #[inline(always)]
 pub fn exp_m1(x: f32) -> f32 {
-    if x.abs() < SMALL {
-        let mut p = T[0];
-        for &c in &T[1..] {
-            p = p.mul_add(x, c);
-        }
-        p.mul_add(x * x, x)
-    } else {
-        exp(x) - 1.0
-    }
+    let (z, s) = exp_parts(x);
+    z.mul_add(s, s - 1.0)
 }
 
 /// $e^x - 1$ on eight lanes.
 #[inline(always)]
 pub fn exp_m1_x8(x: f32x8) -> f32x8 {
-    let small = x.abs().simd_lt(f32x8::splat(SMALL));
-    let mut p = f32x8::splat(T[0]);
-    for &c in &T[1..] {
-        p = p.mul_add(x, f32x8::splat(c));
-    }
-    let poly = p.mul_add(x * x, x);
-    if small.all() {
-        return poly;
-    }
-    small.select(poly, exp_x8(x) - f32x8::ONE)
+    let (z, s) = exp_parts_x8(x);
+    z.mul_add(s, s - f32x8::ONE)
 }
 
 const SQRT2: f32 = std::f32::consts::SQRT_2;
@@ -247,7 +236,9 @@ mod tests {
     fn grid() -> Vec<f32> {
         (-2000..=2000)
             .map(|k| k as f32 * 0.0437)
-            .chain([0.0, -0.0, 1e-7, -1e-7, 0.2999, 0.3, -0.3])
+            .chain([
+                0.0, -0.0, 1e-7, -1e-7, 0.2999, 0.3, -0.3, 0.3465, -0.3466, 1e-30,
+            ])
             .collect()
     }
 
