@@ -10,9 +10,11 @@
 //! plots with the shipped font).
 #![deny(missing_docs)]
 
+pub mod hh;
 pub mod learning;
 pub mod lif;
 pub mod plot;
+pub mod psc;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -94,6 +96,16 @@ pub const CHECKS: &[Check] = &[
         name: "learning",
         about: "STDP pair window and Song et al. 2000 bimodal weights; Oja eigenvector; BCM selectivity",
         run: learning::run,
+    },
+    Check {
+        name: "hh",
+        about: "Hodgkin-Huxley f-I curve, rheobase, waveform and spike times vs an f64 small-step reference",
+        run: hh::run,
+    },
+    Check {
+        name: "psc",
+        about: "PSC filters: impulse response, area, convergence order, Poisson train vs closed forms; Nengo recursions",
+        run: psc::run,
     },
 ];
 
