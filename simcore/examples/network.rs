@@ -12,12 +12,21 @@ use std::time::Instant;
 /// CPU time of this process (all threads, user + system), seconds, from `/proc/self/stat`
 /// (0 where unavailable). On a shared machine CPU time is the fairer single-thread measure.
 fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else { return 0.0 };
-    let Some(rest) = stat.rsplit(')').next() else { return 0.0 };
-    let f: Vec<f64> = rest.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = stat.rsplit(')').next() else {
+        return 0.0;
+    };
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
     // After the command name: state is field 3; utime and stime are fields 14 and 15 (ticks
     // of 1/100 s), i.e. indices 11 and 12 here (the state letter does not parse as a number).
-    f.get(10).zip(f.get(11)).map_or(0.0, |(u, s)| (u + s) / 100.0)
+    f.get(10)
+        .zip(f.get(11))
+        .map_or(0.0, |(u, s)| (u + s) / 100.0)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

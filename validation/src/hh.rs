@@ -443,11 +443,9 @@ mod tests {
 
     #[test]
     fn peak_width_of_a_parabola() {
-        // v(t) = 10 − (t − 5)²  sampled at dt = 1: peak 10 at t = 5, crossing −20 at 5 ± √30.
-        let v: Vec<f64> = (0..12).map(|k| 10.0 - (k as f64 - 5.0).powi(2)).collect();
-        let mut w = vec![-70.0];
-        w.extend(v);
-        let (p, width) = peak_width(&w, 1.0);
+        // v(t) = 10 − (t − 7)² sampled at dt = 1: peak 10 at t = 7, crossing −20 at 7 ± √30.
+        let v: Vec<f64> = (0..=14).map(|k| 10.0 - (k as f64 - 7.0).powi(2)).collect();
+        let (p, width) = peak_width(&v, 1.0);
         assert!((p - 10.0).abs() < 1e-12);
         assert!((width - 2.0 * 30f64.sqrt()).abs() < 0.2);
     }
