@@ -15,30 +15,17 @@ use std::time::Instant;
 use simcore::par::Threads;
 use simcore::population::Kernel;
 use simcore::{SpikeWindow, Spikes};
-use spikesim_benches::lif_pop;
-
-/// On-CPU nanoseconds of every thread of this process so far.
-fn cpu_ns() -> u64 {
-    std::fs::read_dir("/proc/self/task")
-        .map(|tasks| {
-            tasks
-                .filter_map(Result::ok)
-                .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-                .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-                .sum()
-        })
-        .unwrap_or(0)
-}
+use spikesim_benches::{cpu_seconds, lif_pop};
 
 /// Best (wall, cpu) updates/s over `k` timed runs of `f`.
 fn best(k: usize, updates: f64, threads: usize, mut f: impl FnMut()) -> (f64, f64) {
     f();
     (0..k)
         .map(|_| {
-            let (c0, t) = (cpu_ns(), Instant::now());
+            let (c0, t) = (cpu_seconds(), Instant::now());
             f();
             let wall = t.elapsed().as_secs_f64();
-            let cpu = (cpu_ns() - c0) as f64 * 1e-9 / threads as f64;
+            let cpu = (cpu_seconds() - c0) / threads as f64;
             (updates / wall, updates / cpu)
         })
         .fold((0.0, 0.0), |a, b| (a.0.max(b.0), a.1.max(b.1)))
