@@ -4,16 +4,21 @@
 //! - `lif_run_steps/simd/{1,2}thr/N`: `LifPopulation::run_steps` over a window of 128 steps
 //!   (temporal blocking, the path of uncoupled populations), elements = N × 128.
 //!
+//! - `lif_step_cpu`, `lif_run_steps_cpu`: the same, one thread, timed in on-CPU time
+//!   ([`spikesim_benches::CpuTime`]) so that figures on a machine shared with other jobs
+//!   measure the code rather than the wait for a core.
+//!
 //! Workload: `lif_pop` neurons (τ_m 20 ms, t_ref 2 ms, 50 Hz, Δt 0.1 ms), started at spread
 //! phases so spiking/refractory lanes occur at their steady-state frequency from the first step.
 //!
 //! `cargo bench -p spikesim-benches --bench kernels -- --warm-up-time 1 --measurement-time 3`
 
+use criterion::measurement::Measurement;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use simcore::par::Threads;
 use simcore::population::Kernel;
 use simcore::{LifPopulation, SpikeWindow, Spikes};
-use spikesim_benches::lif_pop;
+use spikesim_benches::{CpuTime, lif_pop};
 
 const SIZES: [usize; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 const WINDOW: usize = 128;
@@ -23,12 +28,28 @@ fn population(n: usize) -> LifPopulation {
 }
 
 fn lif_step(c: &mut Criterion) {
-    let mut g = c.benchmark_group("lif_step");
+    step_group(c, "lif_step", &[1, 2]);
+}
+
+fn lif_step_cpu(c: &mut Criterion<CpuTime>) {
+    step_group(c, "lif_step_cpu", &[1]);
+}
+
+fn lif_run_steps(c: &mut Criterion) {
+    run_steps_group(c, "lif_run_steps", &[1, 2]);
+}
+
+fn lif_run_steps_cpu(c: &mut Criterion<CpuTime>) {
+    run_steps_group(c, "lif_run_steps_cpu", &[1]);
+}
+
+fn step_group<M: Measurement>(c: &mut Criterion<M>, name: &str, thread_counts: &[usize]) {
+    let mut g = c.benchmark_group(name);
     for &n in &SIZES {
         g.throughput(Throughput::Elements(n as u64));
         let mut out = Spikes::default();
         for (kernel, name) in [(Kernel::Scalar, "scalar"), (Kernel::Simd, "simd")] {
-            for threads in [1, 2] {
+            for &threads in thread_counts {
                 if kernel == Kernel::Scalar && threads == 2 {
                     continue;
                 }
@@ -43,12 +64,12 @@ fn lif_step(c: &mut Criterion) {
     g.finish();
 }
 
-fn lif_run_steps(c: &mut Criterion) {
-    let mut g = c.benchmark_group("lif_run_steps");
+fn run_steps_group<M: Measurement>(c: &mut Criterion<M>, name: &str, thread_counts: &[usize]) {
+    let mut g = c.benchmark_group(name);
     for &n in &SIZES {
         g.throughput(Throughput::Elements((n * WINDOW) as u64));
         let mut out = SpikeWindow::default();
-        for threads in [1, 2] {
+        for &threads in thread_counts {
             let pool = Threads::new(threads).unwrap();
             let mut p = population(n);
             g.bench_function(BenchmarkId::new(format!("simd/{threads}thr"), n), |b| {
@@ -60,8 +81,13 @@ fn lif_run_steps(c: &mut Criterion) {
 }
 
 criterion_group! {
-    name = benches;
+    name = wall;
     config = Criterion::default().sample_size(10);
     targets = lif_step, lif_run_steps
 }
-criterion_main!(benches);
+criterion_group! {
+    name = cpu;
+    config = Criterion::default().sample_size(10).with_measurement(CpuTime);
+    targets = lif_step_cpu, lif_run_steps_cpu
+}
+criterion_main!(wall, cpu);
