@@ -343,14 +343,14 @@ impl LearningCheck {
             .series(Series::line("w₀", t.clone(), w0))
             .series(Series::line("w₁", t, w1))
             .series(Series::dashed(
-                "principal eigenvector / √β",
-                vec![0.0, end, 0.0, end],
-                vec![
-                    fixed * angle.cos(),
-                    fixed * angle.cos(),
-                    fixed * angle.sin(),
-                    fixed * angle.sin(),
-                ],
+                "fixed point w₀ = cos(0.6)/√β",
+                vec![0.0, end],
+                vec![fixed * angle.cos(); 2],
+            ))
+            .series(Series::dashed(
+                "fixed point w₁ = sin(0.6)/√β",
+                vec![0.0, end],
+                vec![fixed * angle.sin(); 2],
             ));
         let case = Case::new(
             "oja",

@@ -16,4 +16,4 @@ pub mod trace;
 pub use dense::{DenseEnds, DenseLearning};
 pub use rate_rules::{RateLearner, RateRule};
 pub use stdp::{DelaySplit, PlasticDelivery, StdpParams, WeightDependence};
-pub use trace::{EventTime, Trace};
+pub use trace::{EventTime, Traces};

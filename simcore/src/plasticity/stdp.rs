@@ -20,9 +20,10 @@
 //!   μ = 1): $f_+ = A_+ (w_{max} - w)$, $f_- = A_- (w - w_{min})$, so `A±` are fractions.
 //!
 //! # Event-driven traces
-//! Traces are [`Trace`]s: stored at their last event and decayed analytically when read, so the
-//! cost per step is O(pre events × fan-out + post events × fan-in) and nothing is done for
-//! silent neurons. The incoming synapses of a postsynaptic neuron come from a transposed index
+//! Traces are [`Traces`]: changed only at events and decayed analytically, stored relative to
+//! a shared epoch so that reading one costs a multiplication (one `exp` per event, none per
+//! synapse). The cost per step is O(pre events × fan-out + post events × fan-in); nothing is
+//! done for silent neurons. The incoming synapses of a postsynaptic neuron come from a transposed index
 //! ([`Incoming`]) built once. Weight arithmetic is f64, stored back as f32.
 //!
 //! # Delays: axonal / dendritic split
@@ -55,7 +56,7 @@ use crate::connectivity::{Delays, Incoming, Weights};
 use crate::delivery::SpikeDelivery;
 use crate::lanes::Padded;
 use crate::par::Par;
-use crate::plasticity::trace::{EventTime, Trace};
+use crate::plasticity::trace::{EventTime, Traces};
 use crate::sim::Component;
 use crate::spikes::Spikes;
 
@@ -179,8 +180,8 @@ struct Stdp {
     target: usize,
     params: StdpParams,
     incoming: Incoming,
-    pre: Vec<Trace>,
-    post: Vec<Trace>,
+    pre: Traces,
+    post: Traces,
     /// Presynaptic spikes by arrival step at the synapse (ring of `d_a + 1` slots).
     pre_queue: Vec<Spikes>,
     /// Postsynaptic spikes by arrival step at the synapse (ring of `d_d + 1` slots).
@@ -250,8 +251,8 @@ impl PlasticDelivery {
                 target: proj.target,
                 params,
                 incoming: Incoming::new(&proj.csr),
-                pre: vec![Trace::default(); n_pre],
-                post: vec![Trace::default(); n_post],
+                pre: Traces::new(n_pre, params.tau_plus),
+                post: Traces::new(n_post, params.tau_minus),
                 pre_queue: vec![Spikes::default(); d_a as usize + 1],
                 post_queue: vec![Spikes::default(); d_d as usize + 1],
                 events: Vec::new(),
@@ -315,21 +316,25 @@ impl PlasticDelivery {
                 let n = n as usize;
                 if kind == 0 {
                     // Presynaptic event: depress the outgoing synapses by the post traces.
+                    let gy = r.post.factor(t, dt);
                     for s in offsets[n]..offsets[n + 1] {
-                        let y = r.post[targets[s] as usize].at(t, dt, p.tau_minus);
+                        let y = r.post.value(targets[s] as usize, gy);
                         w[s] = p.depress(f64::from(w[s]), y) as f32;
                     }
                     self.updates += (offsets[n + 1] - offsets[n]) as u64;
-                    r.pre[n].bump(t, dt, p.tau_plus, 1.0);
+                    let gx = r.pre.factor(t, dt);
+                    r.pre.bump(n, gx, 1.0);
                 } else {
                     // Postsynaptic event: potentiate the incoming synapses by the pre traces.
+                    let gx = r.pre.factor(t, dt);
                     let (sources, synapses) = r.incoming.of(n);
                     for (&i, &s) in sources.iter().zip(synapses) {
-                        let x = r.pre[i as usize].at(t, dt, p.tau_plus);
+                        let x = r.pre.value(i as usize, gx);
                         w[s] = p.potentiate(f64::from(w[s]), x) as f32;
                     }
                     self.updates += synapses.len() as u64;
-                    r.post[n].bump(t, dt, p.tau_minus, 1.0);
+                    let gy = r.post.factor(t, dt);
+                    r.post.bump(n, gy, 1.0);
                 }
             }
         }

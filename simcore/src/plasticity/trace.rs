@@ -1,8 +1,14 @@
-//! Event-driven exponential traces: a value stored at its last update and decayed analytically
-//! when next read, so a trace costs nothing between the events that change it.
+//! Event-driven exponential traces: values changed only at events, decayed analytically.
 //!
-//! $$x(t) = x(t_u)\,e^{-(t - t_u)/\tau}$$ between updates; an event at $t$ adds its jump:
-//! $x \leftarrow x(t) + a$, $t_u \leftarrow t$.
+//! A trace $x(t) = \sum_{t_a \le t} e^{-(t - t_a)/\tau}$ is stored relative to an epoch
+//! $T_0$ shared by all traces of a set: $S = x(t_u)\,e^{(t_u - T_0)/\tau}$, so that at any
+//! later time $x(t) = S\,g(t)$ with one factor $g(t) = e^{-(t - T_0)/\tau}$ for the whole set.
+//! Reading a trace then costs one multiplication, and an event at `t` adds `a/g(t)` to `S`. To
+//! keep `S` bounded the epoch moves forward (every stored value multiplied by `g`) once
+//! `t − T₀` exceeds [`REBASE_TAUS`]·τ, O(n) every few tens of τ. Times must not go backwards.
+
+/// Largest `(t − T₀)/τ` before the epoch moves (e²⁰ ≈ 5·10⁸ keeps f64 values well scaled).
+pub const REBASE_TAUS: f64 = 20.0;
 
 /// A time on the step grid: step index and offset within the step (s, `0 < offset ≤ Δt`).
 ///
@@ -25,46 +31,51 @@ impl EventTime {
     }
 }
 
-/// One exponentially decaying trace, updated only at events (see the module docs).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Trace {
-    value: f64,
-    at: EventTime,
+/// A set of traces with one time constant and a shared epoch (see the module docs).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Traces {
+    tau: f64,
+    epoch: EventTime,
+    scaled: Vec<f64>,
 }
 
-impl Default for Trace {
-    fn default() -> Self {
+impl Traces {
+    /// `n` traces at zero with time constant `tau` (s).
+    pub fn new(n: usize, tau: f64) -> Self {
         Self {
-            value: 0.0,
-            at: EventTime {
+            tau,
+            epoch: EventTime {
                 step: 0,
                 offset: 0.0,
             },
-        }
-    }
-}
-
-impl Trace {
-    /// The trace's value at `t` (not before its last update), with time constant `tau` (s).
-    #[inline]
-    pub fn at(&self, t: EventTime, dt: f64, tau: f64) -> f64 {
-        if self.value == 0.0 {
-            0.0
-        } else {
-            self.value * (-t.since(self.at, dt) / tau).exp()
+            scaled: vec![0.0; n],
         }
     }
 
-    /// Decays the trace to `t` and adds `jump`.
+    /// The decay factor `g(t)` of the set at `t` (not before the last call), moving the epoch
+    /// first when `t` is far from it.
     #[inline]
-    pub fn bump(&mut self, t: EventTime, dt: f64, tau: f64, jump: f64) {
-        self.value = self.at(t, dt, tau) + jump;
-        self.at = t;
+    pub fn factor(&mut self, t: EventTime, dt: f64) -> f64 {
+        let u = t.since(self.epoch, dt) / self.tau;
+        if u <= REBASE_TAUS {
+            return (-u).exp();
+        }
+        let g = (-u).exp();
+        self.scaled.iter_mut().for_each(|s| *s *= g);
+        self.epoch = t;
+        1.0
     }
 
-    /// Value at the last update.
-    pub fn last_value(&self) -> f64 {
-        self.value
+    /// Value of trace `i` given the set's factor `g` at the current time.
+    #[inline]
+    pub fn value(&self, i: usize, g: f64) -> f64 {
+        self.scaled[i] * g
+    }
+
+    /// Adds `jump` to trace `i` at the current time (factor `g`).
+    #[inline]
+    pub fn bump(&mut self, i: usize, g: f64, jump: f64) {
+        self.scaled[i] += jump / g;
     }
 }
 
@@ -73,24 +84,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decays_analytically_between_events_and_sums_jumps() {
-        let dt = 1e-4;
-        let (tau, mut x) = (0.02, Trace::default());
-        let t0 = EventTime {
-            step: 10,
-            offset: 3e-5,
-        };
-        x.bump(t0, dt, tau, 1.0);
-        let t1 = EventTime {
-            step: 110,
-            offset: 5e-5,
-        };
-        let expect = (-(100.0 * dt + 2e-5_f32 as f64 - 0.0) / tau).exp();
-        let dt_s = t1.since(t0, dt);
-        assert!((dt_s - (0.01 + (5e-5_f32 as f64 - 3e-5_f32 as f64))).abs() < 1e-15);
-        assert!((x.at(t1, dt, tau) - (-dt_s / tau).exp()).abs() < 1e-15);
-        assert!((x.at(t1, dt, tau) - expect).abs() < 1e-6);
-        x.bump(t1, dt, tau, 0.5);
-        assert!((x.last_value() - ((-dt_s / tau).exp() + 0.5)).abs() < 1e-15);
+    fn decays_analytically_sums_jumps_and_survives_epoch_moves() {
+        let (dt, tau) = (1e-4, 0.02);
+        let mut x = Traces::new(2, tau);
+        let at = |step, offset| EventTime { step, offset };
+        let mut events = vec![
+            (at(10, 3e-5), 0usize),
+            (at(110, 5e-5), 0),
+            (at(150, 1e-5), 1),
+        ];
+        // far beyond REBASE_TAUS·τ, several epoch moves
+        events.push((at(30_000, 2e-5), 0));
+        events.push((at(30_100, 4e-5), 1));
+        let mut seen: Vec<(EventTime, usize)> = Vec::new();
+        for &(t, i) in &events {
+            let g = x.factor(t, dt);
+            for j in 0..2 {
+                // brute force: sum over earlier events of trace j
+                let expect: f64 = seen
+                    .iter()
+                    .filter(|e| e.1 == j)
+                    .map(|e| (-t.since(e.0, dt) / tau).exp())
+                    .sum();
+                let got = x.value(j, g);
+                assert!(
+                    (got - expect).abs() <= 1e-12 * expect.max(1e-300),
+                    "{got} vs {expect}"
+                );
+            }
+            x.bump(i, g, 1.0);
+            seen.push((t, i));
+        }
+        assert!(x.value(0, x.clone().factor(at(30_001, 0.0), dt)) > 0.99);
     }
 }
