@@ -13,6 +13,7 @@
 pub mod hh;
 pub mod learning;
 pub mod lif;
+pub mod networks;
 pub mod plot;
 pub mod psc;
 pub mod report;
@@ -91,6 +92,11 @@ pub const CHECKS: &[Check] = &[
         name: "lif",
         about: "LIF rates vs the analytic G(J) over a J sweep; SIMD vs scalar; 1 vs 2 threads",
         run: lif::run,
+    },
+    Check {
+        name: "networks",
+        about: "CUBA and Brunel (2000) regimes: rates, ISI CV, synchrony vs NEST/Brian2 and the literature",
+        run: networks::run,
     },
     Check {
         name: "learning",
