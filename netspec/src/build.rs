@@ -111,6 +111,8 @@ pub struct Builder {
     pub probes: Vec<ProbePlan>,
     /// Synapses created so far (for summaries and memory estimates).
     pub synapses: u64,
+    /// Worker threads for building (connectivity sampling); results do not depend on it.
+    pub threads: usize,
 }
 
 impl Builder {

@@ -6,8 +6,10 @@ use crate::build::{Builder, Network};
 use crate::error::{ErrorKind, Origin, SpecError};
 use crate::reader::{At, TableReader};
 use crate::sections::Names;
+use crate::sections::input::Input;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
+use crate::sections::projection::Projection;
 use crate::sections::simulation::Simulation;
 use crate::tree::{Node, Sources, apply_override, parse_document};
 
@@ -26,6 +28,10 @@ pub struct Spec {
     pub populations: Vec<Population>,
     /// `[[probe]]`, in spec order.
     pub probes: Vec<Probe>,
+    /// `[[projection]]`, in spec order.
+    pub projections: Vec<Projection>,
+    /// `[[input]]`, in spec order.
+    pub inputs: Vec<Input>,
 }
 
 /// Bytes the writer may buffer per sampled probe before flushing.
@@ -83,6 +89,16 @@ impl Spec {
             .iter_mut()
             .map(|t| Probe::parse(t, &mut names))
             .collect::<Result<Vec<_>, _>>()?;
+        let projections = r
+            .tables("projection")?
+            .iter_mut()
+            .map(|t| Projection::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let inputs = r
+            .tables("input")?
+            .iter_mut()
+            .map(|t| Input::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
         r.finish()?;
         Ok(Self {
             file: sources.file_name().to_string(),
@@ -91,6 +107,8 @@ impl Spec {
             simulation,
             populations,
             probes,
+            projections,
+            inputs,
         })
     }
 
@@ -164,8 +182,11 @@ impl Spec {
             components: Vec::new(),
             probes: Vec::new(),
             synapses: 0,
+            threads: self.simulation.threads.value as usize,
         };
         Population::build(&self.populations, &mut b)?;
+        Projection::build(&self.projections, &self.populations, &self.file, &mut b)?;
+        Input::build(&self.inputs, &self.populations, &mut b)?;
         Probe::build(&self.probes, &mut b)?;
         let simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
             .map_err(|e| {

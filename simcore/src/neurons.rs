@@ -25,6 +25,12 @@ pub trait Neurons: Send + Sync + std::fmt::Debug {
     fn ports(&self) -> &'static [(&'static str, &'static str)];
     /// Advances one step with `inputs[port]` summed for this step.
     fn step(&mut self, inputs: &[Padded], par: Par<'_>, out: &mut Spikes);
+    /// Turns on the optional input port `name`, for models whose ports cost per step and are
+    /// off until a synapse needs them (the LIF `jump` port of delta synapses); call before the
+    /// population goes into a [`crate::Simulator`]. True when the model now has the port.
+    fn enable_port(&mut self, name: &str) -> bool {
+        self.ports().iter().any(|(n, _)| *n == name)
+    }
     /// Names of the state variables probes may record, with their units.
     fn variables(&self) -> &'static [(&'static str, &'static str)];
     /// Current value of state variable `name`, one per neuron (None when unknown).
@@ -59,7 +65,7 @@ impl Neurons for LifPopulation {
         "lif"
     }
     fn ports(&self) -> &'static [(&'static str, &'static str)] {
-        if self.has_jump_port() {
+        if self.jump_port {
             &[
                 ("current", "1 (normalised current J)"),
                 ("jump", "1 (normalised voltage jump, delta synapses)"),
@@ -69,10 +75,20 @@ impl Neurons for LifPopulation {
         }
     }
     fn step(&mut self, inputs: &[Padded], par: Par<'_>, out: &mut Spikes) {
-        if self.has_jump_port() {
+        if self.jump_port {
             self.step_with_jumps(Some(&inputs[0]), &inputs[1], Kernel::Simd, par, out)
         } else {
             LifPopulation::step(self, Some(&inputs[0]), Kernel::Simd, par, out)
+        }
+    }
+    fn enable_port(&mut self, name: &str) -> bool {
+        match name {
+            "current" => true,
+            "jump" => {
+                self.jump_port = true;
+                true
+            }
+            _ => false,
         }
     }
     fn variables(&self) -> &'static [(&'static str, &'static str)] {

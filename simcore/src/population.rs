@@ -39,7 +39,8 @@ pub struct LifPopulation {
     bias: Padded,
     chunk_spikes: Vec<Spikes>,
     chunk_windows: Vec<SpikeWindow>,
-    jump_port: bool,
+    /// The `jump` input port is on (see [`LifPopulation::with_jump_port`]).
+    pub(crate) jump_port: bool,
 }
 
 impl LifPopulation {

@@ -4,7 +4,7 @@
 use simcore::neuron::lif::{LifParams, LifPhysical};
 use simcore::{LifPopulation, Neurons};
 
-use super::{NeuronModel, PopulationCtx, Recorded};
+use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget};
 use crate::error::{ErrorKind, SpecError};
 use crate::param::Param;
 use crate::reader::{At, TableReader};
@@ -68,6 +68,47 @@ impl LifNormalised {
     }
 }
 
+/// Synapses onto LIF neurons: `delta` (a voltage jump `w·jump`, the `jump` port), or a current
+/// through an `exponential` or `alpha` PSC filter of time constant `tau_syn` whose current
+/// jumps (exponential) or peaks (alpha) at `w·current` in normalised units. Filters take impulse
+/// areas: the exponential kernel `e^{−t/τ}/τ` has peak 1/τ, the alpha kernel `t e^{−t/τ}/τ²`
+/// has peak `1/(eτ)`, hence the factors `τ` and `eτ`.
+fn lif_synapse(
+    receptor: &str,
+    tau_syn: Option<f64>,
+    jump: (f64, &'static str),
+    current: (f64, &'static str),
+) -> Result<SynapseTarget, String> {
+    use simcore::delivery::Receptor;
+    use simcore::synapse::PscShape;
+    let tau = || tau_syn.ok_or_else(|| format!("receptor `{receptor}` needs `tau_syn` (s)"));
+    Ok(match receptor {
+        "delta" => SynapseTarget {
+            port: "jump",
+            receptor: Receptor::Direct,
+            scale: jump.0,
+            unit: jump.1,
+        },
+        "exponential" => SynapseTarget {
+            port: "current",
+            receptor: Receptor::Filter(PscShape::exponential(tau()?)),
+            scale: current.0 * tau()?,
+            unit: current.1,
+        },
+        "alpha" => SynapseTarget {
+            port: "current",
+            receptor: Receptor::Filter(PscShape::alpha(tau()?)),
+            scale: current.0 * std::f64::consts::E * tau()?,
+            unit: current.1,
+        },
+        other => {
+            return Err(format!(
+                "LIF neurons take `delta`, `exponential` or `alpha` synapses, not `{other}`"
+            ));
+        }
+    })
+}
+
 /// Builds a LIF population from per-neuron drive `j` and initial voltage `v0`, after checking
 /// both are finite and that no neuron would fire more than once per step.
 fn build_lif(
@@ -122,6 +163,15 @@ fn build_lif(
 impl NeuronModel for LifNormalised {
     fn name(&self) -> &'static str {
         "lif"
+    }
+
+    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
+        lif_synapse(
+            receptor,
+            tau_syn,
+            (1.0, "1 (normalised voltage)"),
+            (1.0, "1 (normalised current)"),
+        )
     }
 
     fn summary(&self) -> String {
@@ -250,6 +300,16 @@ impl LifPhysicalSpec {
 impl NeuronModel for LifPhysicalSpec {
     fn name(&self) -> &'static str {
         "lif_physical"
+    }
+
+    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
+        let p = self.physical(0.0);
+        lif_synapse(
+            receptor,
+            tau_syn,
+            (1.0 / (p.v_th - p.v_reset), "mV"),
+            (p.current_scale(), "pA"),
+        )
     }
 
     fn summary(&self) -> String {

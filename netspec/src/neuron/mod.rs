@@ -40,8 +40,33 @@ pub struct Recorded {
     pub offset: f64,
 }
 
+/// How a projection's or input's weights enter a model (see [`NeuronModel::synapse`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SynapseTarget {
+    /// Name of the input port the weights go to (`Neurons::ports`).
+    pub port: &'static str,
+    /// How delivered weights enter the port.
+    pub receptor: simcore::delivery::Receptor,
+    /// Factor from the spec's weight unit to the port's input.
+    pub scale: f64,
+    /// Unit of the spec's weights.
+    pub unit: &'static str,
+}
+
+/// Receptor names the spec accepts (`receptor = "…"`), with what they take.
+pub const RECEPTORS: [&str; 3] = ["delta", "exponential", "alpha"];
+
 /// A neuron model read from a population table.
 pub trait NeuronModel: std::fmt::Debug + Send + Sync {
+    /// How synapses of kind `receptor` (one of [`RECEPTORS`]; `tau_syn` in s for filtered
+    /// kinds) enter this model, or a message saying why it cannot receive them.
+    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
+        let _ = tau_syn;
+        Err(format!(
+            "model `{}` has no `{receptor}` synapses",
+            self.name()
+        ))
+    }
     /// Model name as written in the spec.
     fn name(&self) -> &'static str;
     /// One-line parameter summary for `check`, summaries and provenance.

@@ -20,8 +20,10 @@
 //! [`Builder::probes`]: crate::build::Builder::probes
 //! [`Builder::population`]: crate::build::Builder::population
 
+pub mod input;
 pub mod population;
 pub mod probe;
+pub mod projection;
 pub mod simulation;
 
 use crate::error::{ErrorKind, SpecError};

@@ -1,0 +1,415 @@
+//! `[[projection]]`: synapses from one population to another, sampled by a connection rule
+//! (`simcore::connectivity`) and delivered event-driven with delays (`simcore::delivery`).
+//!
+//! ```toml
+//! [[projection]]
+//! name = "e_to_all"        # optional; default "<source>_<target>"
+//! source = "exc"
+//! target = "inh"
+//! rule = "fixed_indegree"  # all_to_all | one_to_one | pairwise_bernoulli | fixed_indegree |
+//! k = 1000                 # fixed_outdegree | fixed_total_number | explicit
+//! weight = 0.1             # or {dist = "normal", mean = 0.1, std = 0.01}; weight_min/_max
+//! delay = 1.5e-3           # s, or a distribution table
+//! receptor = "delta"       # delta | exponential | alpha (with tau_syn = … s)
+//! ```
+
+use std::path::Path;
+
+use simcore::connectivity::{Connect, Dist, Rule, Value};
+use simcore::delivery::{Projection as SimProjection, SpikeDelivery};
+
+use crate::build::Builder;
+use crate::error::{ErrorKind, SpecError, closest};
+use crate::neuron::RECEPTORS;
+use crate::param::Param;
+use crate::reader::{At, Required, TableReader};
+use crate::sections::Names;
+use crate::sections::population::Population;
+
+/// Rule names accepted in `rule = "…"`.
+pub const RULES: [&str; 7] = [
+    "all_to_all",
+    "one_to_one",
+    "pairwise_bernoulli",
+    "fixed_indegree",
+    "fixed_outdegree",
+    "fixed_total_number",
+    "explicit",
+];
+
+/// A weight or delay: a constant or a distribution, with optional clip bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SynValue {
+    /// The distribution.
+    pub param: Param,
+    /// Lower clip bound.
+    pub min: Option<f64>,
+    /// Upper clip bound.
+    pub max: Option<f64>,
+}
+
+impl SynValue {
+    /// Reads `key` as a number or a distribution table, with optional clip bounds `<key>_min`
+    /// and `<key>_max`.
+    fn read(
+        t: &mut TableReader<'_>,
+        key: &'static str,
+        min_key: &'static str,
+        max_key: &'static str,
+    ) -> Result<Option<At<SynValue>>, SpecError> {
+        let min = t.f64(min_key)?.map(|x| x.value);
+        let max = t.f64(max_key)?.map(|x| x.value);
+        if let (Some(lo), Some(hi)) = (min, max)
+            && lo > hi
+        {
+            return Err(t.error(
+                max_key,
+                ErrorKind::OutOfRange {
+                    value: hi.to_string(),
+                    msg: format!("must be ≥ {min_key} = {lo}"),
+                },
+            ));
+        }
+        Ok(Param::read(t, key)?.map(|p| p.map(|&param| SynValue { param, min, max })))
+    }
+
+    fn to_value(&self, keep_sign: bool) -> Value {
+        let dist = match self.param {
+            Param::Const(x) => Dist::Const(x),
+            Param::Uniform { low, high } => Dist::Uniform { low, high },
+            Param::Normal { mean, std } => Dist::Normal { mean, std },
+            Param::LogNormal { mu, sigma } => Dist::LogNormal { mu, sigma },
+        };
+        Value {
+            dist,
+            min: self.min,
+            max: self.max,
+            keep_sign,
+        }
+    }
+}
+
+/// A validated `[[projection]]` entry.
+#[derive(Debug)]
+pub struct Projection {
+    /// Name (default `<source>_<target>`).
+    pub name: At<String>,
+    /// Source population.
+    pub source: At<String>,
+    /// Target population.
+    pub target: At<String>,
+    /// Connection rule name.
+    pub rule: At<String>,
+    /// The rule with its parameters (explicit synapses are loaded at build).
+    rule_params: RuleParams,
+    /// Weight, in the target receptor's unit.
+    pub weight: At<SynValue>,
+    /// Delay, s.
+    pub delay: At<SynValue>,
+    /// Receptor kind.
+    pub receptor: At<String>,
+    /// Synaptic time constant, s (filtered receptors).
+    pub tau_syn: Option<At<f64>>,
+    /// Allow autapses.
+    pub allow_autapses: At<bool>,
+    /// Allow multapses.
+    pub allow_multapses: At<bool>,
+}
+
+#[derive(Debug)]
+enum RuleParams {
+    Simple(Rule),
+    Explicit(At<String>),
+}
+
+impl Projection {
+    /// Reads one `[[projection]]` table.
+    pub fn parse(t: &mut TableReader<'_>, names: &mut Names) -> Result<Self, SpecError> {
+        let source = t.str("source")?.required(t, "source")?;
+        let target = t.str("target")?.required(t, "target")?;
+        let name = t
+            .str("name")?
+            .unwrap_or_else(|| t.default("name", format!("{}_{}", source.value, target.value)));
+        names.claim("projection", &name)?;
+        let rule = t.str("rule")?.required(t, "rule")?;
+        let count = |t: &mut TableReader<'_>, k: &'static str| -> Result<usize, SpecError> {
+            Ok(t.u64(k)?.required(t, k)?.value as usize)
+        };
+        let rule_params = match rule.value.as_str() {
+            "all_to_all" => RuleParams::Simple(Rule::AllToAll),
+            "one_to_one" => RuleParams::Simple(Rule::OneToOne),
+            "pairwise_bernoulli" => {
+                let p = t.f64("p")?.required(t, "p")?.check(
+                    |p| (0.0..=1.0).contains(&p),
+                    "must be in [0, 1] (a probability)",
+                )?;
+                RuleParams::Simple(Rule::PairwiseBernoulli { p: p.value })
+            }
+            "fixed_indegree" => RuleParams::Simple(Rule::FixedIndegree { k: count(t, "k")? }),
+            "fixed_outdegree" => RuleParams::Simple(Rule::FixedOutdegree { k: count(t, "k")? }),
+            "fixed_total_number" => {
+                RuleParams::Simple(Rule::FixedTotalNumber { m: count(t, "m")? })
+            }
+            "explicit" => RuleParams::Explicit(t.str("file")?.required(t, "file")?),
+            other => {
+                return Err(rule.error(ErrorKind::Invalid(format!(
+                    "unknown rule `{other}` (known: {}){}",
+                    RULES.join(", "),
+                    closest(other, RULES)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default()
+                ))));
+            }
+        };
+        let explicit = matches!(rule_params, RuleParams::Explicit(_));
+        let weight = match SynValue::read(t, "weight", "weight_min", "weight_max")? {
+            Some(w) => w,
+            None if explicit => t.default(
+                "weight",
+                SynValue {
+                    param: Param::Const(0.0),
+                    min: None,
+                    max: None,
+                },
+            ),
+            None => return Err(t.error("weight", ErrorKind::Missing)),
+        };
+        let delay = SynValue::read(t, "delay", "delay_min", "delay_max")?.unwrap_or_else(|| {
+            t.default(
+                "delay",
+                SynValue {
+                    param: Param::Const(1e-4),
+                    min: None,
+                    max: None,
+                },
+            )
+        });
+        let receptor = t
+            .str("receptor")?
+            .unwrap_or_else(|| t.default("receptor", "delta".to_string()));
+        if !RECEPTORS.contains(&receptor.value.as_str()) {
+            return Err(receptor.error(ErrorKind::Invalid(format!(
+                "unknown receptor `{}` (known: {})",
+                receptor.value,
+                RECEPTORS.join(", ")
+            ))));
+        }
+        let tau_syn = t.f64("tau_syn")?.map(At::positive_time).transpose()?;
+        let allow_autapses = t
+            .bool("allow_autapses")?
+            .unwrap_or_else(|| t.default("allow_autapses", true));
+        let allow_multapses = t
+            .bool("allow_multapses")?
+            .unwrap_or_else(|| t.default("allow_multapses", true));
+        t.finish()?;
+        Ok(Self {
+            name,
+            source,
+            target,
+            rule,
+            rule_params,
+            weight,
+            delay,
+            receptor,
+            tau_syn,
+            allow_autapses,
+            allow_multapses,
+        })
+    }
+
+    /// Samples every projection and adds one delivery component for them all.
+    pub fn build(
+        items: &[Self],
+        populations: &[Population],
+        spec_file: &str,
+        b: &mut Builder,
+    ) -> Result<(), SpecError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let threads = simcore::par::Threads::new(b.threads)
+            .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
+        let mut built = Vec::with_capacity(items.len());
+        for p in items {
+            let src = b.population(&p.source)?;
+            let dst = b.population(&p.target)?;
+            let model = &populations[dst].model;
+            let syn = model
+                .synapse(&p.receptor.value, p.tau_syn.as_ref().map(|t| t.value))
+                .map_err(|msg| p.receptor.error(ErrorKind::Invalid(msg)))?;
+            if !b.populations[dst].neurons.enable_port(syn.port) {
+                return Err(p.receptor.error(ErrorKind::Invalid(format!(
+                    "population `{}` has no `{}` input",
+                    p.target.value, syn.port
+                ))));
+            }
+            let port = b.populations[dst]
+                .neurons
+                .ports()
+                .iter()
+                .position(|(n, _)| *n == syn.port)
+                .unwrap_or(0);
+            let rule = match &p.rule_params {
+                RuleParams::Simple(r) => r.clone(),
+                RuleParams::Explicit(file) => read_explicit(file, spec_file)?,
+            };
+            let mut weight = p.weight.value.to_value(true);
+            scale_value(&mut weight, syn.scale);
+            let rule = match rule {
+                Rule::Explicit {
+                    pre,
+                    post,
+                    weight: Some(w),
+                    delay,
+                } => Rule::Explicit {
+                    pre,
+                    post,
+                    weight: Some(w.into_iter().map(|x| x * syn.scale).collect()),
+                    delay,
+                },
+                r => r,
+            };
+            let mut conn = Connect::new(rule, weight, p.delay.value.to_value(false));
+            conn.allow_autapses = p.allow_autapses.value;
+            conn.allow_multapses = p.allow_multapses.value;
+            let sizes = (b.info[src].size, b.info[dst].size);
+            let csr = conn
+                .build(
+                    &p.name.value,
+                    sizes.0,
+                    sizes.1,
+                    src == dst,
+                    b.dt,
+                    b.seed,
+                    threads.par(),
+                )
+                .map_err(|e| p.rule.error(ErrorKind::Invalid(e.to_string())))?;
+            b.synapses += csr.len() as u64;
+            built.push(SimProjection {
+                name: p.name.value.clone(),
+                source: src,
+                target: dst,
+                port,
+                receptor: syn.receptor,
+                csr,
+            });
+        }
+        let sizes: Vec<usize> = b.info.iter().map(|i| i.size).collect();
+        let ports: Vec<usize> = b
+            .populations
+            .iter()
+            .map(|p| p.neurons.ports().len())
+            .collect();
+        let delivery = SpikeDelivery::new("projections", built, &sizes, &ports, b.dt)
+            .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
+        b.components.push(Box::new(delivery));
+        Ok(())
+    }
+}
+
+/// Multiplies a weight distribution by `s` (unit conversion into the port's unit).
+fn scale_value(v: &mut Value, s: f64) {
+    v.dist = match v.dist {
+        Dist::Const(x) => Dist::Const(x * s),
+        Dist::Uniform { low, high } => {
+            let (a, b) = (low * s, high * s);
+            Dist::Uniform {
+                low: a.min(b),
+                high: a.max(b),
+            }
+        }
+        Dist::Normal { mean, std } => Dist::Normal {
+            mean: mean * s,
+            std: std * s.abs(),
+        },
+        Dist::LogNormal { mu, sigma } => Dist::LogNormal {
+            mu: mu + s.abs().ln(),
+            sigma,
+        },
+    };
+    v.min = v.min.map(|x| x * s);
+    v.max = v.max.map(|x| x * s);
+    if s < 0.0 {
+        std::mem::swap(&mut v.min, &mut v.max);
+    }
+}
+
+/// Reads explicit synapses from a CSV file (path relative to the spec file's folder) with a
+/// header naming the columns `source`, `target` and optionally `weight` and `delay` (s).
+fn read_explicit(file: &At<String>, spec_file: &str) -> Result<Rule, SpecError> {
+    let base = Path::new(spec_file).parent().unwrap_or(Path::new(""));
+    let path = base.join(&file.value);
+    let bad = |msg: String| file.error(ErrorKind::Invalid(msg));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| bad(format!("cannot read `{}`: {e}", path.display())))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let Some((_, header)) = lines.next() else {
+        return Err(bad(format!("`{}` is empty", path.display())));
+    };
+    let cols: Vec<&str> = header.split(',').map(str::trim).collect();
+    let col = |name: &str| cols.iter().position(|c| *c == name);
+    let (Some(ci), Some(cj)) = (col("source"), col("target")) else {
+        return Err(bad(format!(
+            "`{}`: the header must name columns `source` and `target` (optional `weight`, `delay`), found `{header}`",
+            path.display()
+        )));
+    };
+    let (cw, cd) = (col("weight"), col("delay"));
+    let (mut pre, mut post, mut w, mut d) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (line, l) in lines {
+        let f: Vec<&str> = l.split(',').map(str::trim).collect();
+        let field = |c: usize, what: &str| -> Result<&str, SpecError> {
+            f.get(c).copied().ok_or_else(|| {
+                bad(format!(
+                    "`{}` line {}: missing {what}",
+                    path.display(),
+                    line + 1
+                ))
+            })
+        };
+        let int = |c: usize, what: &str| -> Result<u32, SpecError> {
+            field(c, what)?.parse().map_err(|_| {
+                bad(format!(
+                    "`{}` line {}: {what} is not a neuron index",
+                    path.display(),
+                    line + 1
+                ))
+            })
+        };
+        let num = |c: usize, what: &str| -> Result<f64, SpecError> {
+            let x: f64 = field(c, what)?.parse().map_err(|_| {
+                bad(format!(
+                    "`{}` line {}: {what} is not a number",
+                    path.display(),
+                    line + 1
+                ))
+            })?;
+            if x.is_finite() {
+                Ok(x)
+            } else {
+                Err(bad(format!(
+                    "`{}` line {}: {what} is not finite",
+                    path.display(),
+                    line + 1
+                )))
+            }
+        };
+        pre.push(int(ci, "source")?);
+        post.push(int(cj, "target")?);
+        if let Some(c) = cw {
+            w.push(num(c, "weight")?);
+        }
+        if let Some(c) = cd {
+            d.push(num(c, "delay")?);
+        }
+    }
+    Ok(Rule::Explicit {
+        pre,
+        post,
+        weight: cw.map(|_| w),
+        delay: cd.map(|_| d),
+    })
+}

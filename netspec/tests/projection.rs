@@ -1,0 +1,91 @@
+//! `[[projection]]` and `[[input]]`: errors name the key, explicit CSV synapses load, inputs
+//! drive their target.
+
+use netspec::Spec;
+
+const HEAD: &str = r#"
+[simulation]
+dt = 1e-4
+duration = 0.01
+seed = 3
+
+[[population]]
+name = "a"
+size = 20
+model = "lif_physical"
+e_l_mv = 0.0
+v_reset_mv = 10.0
+v_th_mv = 20.0
+v_m_mv = 0.0
+"#;
+
+fn err(extra: &str) -> String {
+    Spec::parse("t.toml", &format!("{HEAD}{extra}"), &[])
+        .and_then(|s| s.build().map(|_| ()))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn bad_projection_keys_are_reported_where_written() {
+    let e = err(
+        "[[projection]]\nsource = \"a\"\ntarget = \"a\"\nrule = \"fixed_indegre\"\nk = 3\nweight = 1.0\n",
+    );
+    assert!(e.contains("fixed_indegree") && e.contains("rule"), "{e}");
+    let e = err(
+        "[[projection]]\nsource = \"a\"\ntarget = \"b\"\nrule = \"all_to_all\"\nweight = 1.0\n",
+    );
+    assert!(e.contains("no population named `b`"), "{e}");
+    let e = err(
+        "[[projection]]\nsource = \"a\"\ntarget = \"a\"\nrule = \"all_to_all\"\nweight = 1.0\nreceptor = \"exponential\"\n",
+    );
+    assert!(e.contains("tau_syn"), "{e}");
+    let e = err(
+        "[[projection]]\nsource = \"a\"\ntarget = \"a\"\nrule = \"pairwise_bernoulli\"\np = 1.5\nweight = 1.0\n",
+    );
+    assert!(e.contains("projection.a_a.p") || e.contains(".p"), "{e}");
+    let e = err(
+        "[[projection]]\nsource = \"a\"\ntarget = \"a\"\nrule = \"fixed_indegree\"\nk = 30\nweight = 1.0\nallow_multapses = false\n",
+    );
+    assert!(e.contains("exceeds"), "{e}");
+    let e = err("[[input]]\nname = \"x\"\ntarget = \"a\"\nweight = 1.0\n");
+    assert!(e.contains("rate"), "{e}");
+}
+
+#[test]
+fn explicit_synapses_from_csv_carry_their_weights_and_delays() {
+    let dir = std::env::temp_dir().join(format!("spikesim-proj-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // src neuron 0 → a neuron 1 (25 mV, above the 20 mV gap: it fires), delay 0.3 ms;
+    // src neuron 0 → a neuron 2 (5 mV: it does not).
+    std::fs::write(
+        dir.join("syn.csv"),
+        "source,target,weight,delay\n0,1,25.0,3e-4\n0,2,5.0,1e-4\n",
+    )
+    .unwrap();
+    let text = format!(
+        "{HEAD}[[population]]\nname = \"src\"\nsize = 1\nmodel = \"lif_physical\"\n\
+         c_m_pf = 250.0\ntau_m_ms = 10.0\nt_ref_ms = 2.0\ni_e_pa = 2000.0\n\
+         [[projection]]\nsource = \"src\"\ntarget = \"a\"\nrule = \"explicit\"\nfile = \"syn.csv\"\n"
+    );
+    let path = dir.join("net.toml");
+    std::fs::write(&path, &text).unwrap();
+    let spec = Spec::load(&path, &["simulation.duration=0.05".into()]).unwrap();
+    let mut net = spec.build().unwrap();
+    assert_eq!(net.synapses, 2);
+    let (mut src, mut a) = (Vec::new(), Vec::new());
+    for k in 0..net.steps {
+        net.simulator.step().unwrap();
+        a.extend(net.simulator.spikes()[0].ids.iter().map(|&i| (k, i)));
+        src.extend(net.simulator.spikes()[1].ids.iter().map(|_| k));
+    }
+    assert!(src.len() >= 3, "source should fire: {src:?}");
+    // Every source spike of step k makes neuron 1 fire at step k + 3 (unless refractory).
+    let want: Vec<(u64, u32)> = src
+        .iter()
+        .map(|&k| (k + 3, 1))
+        .filter(|&(k, _)| k < net.steps)
+        .collect();
+    assert_eq!(a, want);
+    std::fs::remove_dir_all(&dir).ok();
+}
