@@ -14,8 +14,9 @@
 //! 4. A Haar-random rotation (Gram–Schmidt of a Gaussian matrix) removes the sequence's
 //!    alignment with the axes; it is where the seed enters besides $s$.
 //!
-//! In 1-D the surface is $\{-1, +1\}$ (random signs) and ball points are the optimally tiled
-//! $x_i = 2((s + i/n) \bmod 1) - 1$.
+//! In 1-D the surface is $\{-1, +1\}$ (balanced signs from the tiled sequence) and ball points are optimally tiled
+//! magnitudes $|x_i| = (s + i/n) \bmod 1$ with random signs (as Nengo 4.1's 1-D evaluation
+//! points).
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -154,8 +155,11 @@ fn rotate(points: &mut [f64], n: usize, d: usize, rot: &[f64]) {
 /// `n` quasi-random unit vectors in `d` dimensions (row-major `n × d`).
 pub fn scattered_sphere<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
     if d == 1 {
-        return (0..n)
-            .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
+        // Scattered in 1-D: the tiled sequence gives balanced signs (⌊n/2⌋ or ⌈n/2⌉ of each),
+        // where Nengo's random signs leave the two directions unequally covered.
+        return rd_sequence(n, 1, rng)
+            .into_iter()
+            .map(|z| if z < 0.5 { 1.0 } else { -1.0 })
             .collect();
     }
     let cube = rd_sequence(n, d - 1, rng);
@@ -168,9 +172,10 @@ pub fn scattered_sphere<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
 /// `n` quasi-random points in the unit `d`-ball (row-major `n × d`).
 pub fn scattered_ball<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
     if d == 1 {
+        // Nengo 4.1: tiled magnitudes with random signs.
         return rd_sequence(n, 1, rng)
             .into_iter()
-            .map(|z| 2.0 * z - 1.0)
+            .map(|z| if rng.random::<bool>() { z } else { -z })
             .collect();
     }
     let cube = rd_sequence(n, d, rng);
@@ -241,15 +246,17 @@ mod tests {
     }
 
     #[test]
-    fn quasi_random_beats_random_discrepancy_in_1d() {
-        // Tiled 1-D points: every interval of width 1/n (on [0,1)) holds exactly one point.
+    fn quasi_random_magnitudes_are_tiled_in_1d() {
+        // Tiled 1-D magnitudes: every interval of width 1/n (on [0,1)) holds exactly one |x|.
         let n = 1000;
         let p = scattered_ball(n, 1, &mut stream(3, "b"));
         let mut bins = vec![0; n];
-        for x in p {
-            bins[(((x + 1.0) / 2.0) * n as f64).floor().min(n as f64 - 1.0) as usize] += 1;
+        for x in &p {
+            bins[(x.abs() * n as f64).floor().min(n as f64 - 1.0) as usize] += 1;
         }
         assert!(bins.iter().all(|&b| b == 1));
+        let pos = p.iter().filter(|&&x| x > 0.0).count();
+        assert!(pos > 400 && pos < 600, "{pos} positive");
     }
 
     #[test]

@@ -110,10 +110,12 @@ pub struct ProbeSpec {
     pub sample_every: u64,
     /// Solver for the decoded value.
     pub solver: LstsqL2,
-    /// Decoders given directly for the decoded value (`N × d`), skipping the solve.
+    /// Decoders given directly for the decoded value (`N × k`), skipping the solve.
     pub decoders: Option<Vec<f64>>,
     /// Synapse discretisation (default Nengo's).
     pub form: SynapseForm,
+    /// Function decoded for `Value` probes of ensembles (default identity).
+    pub function: Function,
 }
 
 impl ProbeSpec {
@@ -128,6 +130,7 @@ impl ProbeSpec {
             solver: LstsqL2::default(),
             decoders: None,
             form: SynapseForm::Nengo,
+            function: Function::Identity,
         }
     }
 }
@@ -432,28 +435,27 @@ impl NefNetwork {
                 (ProbeWhat::Value, Endpoint::Ensemble(e)) => {
                     let i = self.ensemble_index(e, name, "target")?;
                     let ens = &ensembles[i];
+                    let k = p.function.dims(ens.dims);
                     let values = match &p.decoders {
-                        Some(d) if d.len() == ens.n * ens.dims => d.clone(),
+                        Some(d) if d.len() == ens.n * k => d.clone(),
                         Some(d) => {
                             return Err(NefError::invalid(
                                 name,
                                 "decoders",
-                                format!("{} values, expected N·d = {}", d.len(), ens.n * ens.dims),
+                                format!("{} values, expected N·k = {}", d.len(), ens.n * k),
                             ));
                         }
-                        None => {
-                            solve_for(name, ens, &Function::Identity, &p.solver, &mut decoders)?
-                        }
+                        None => solve_for(name, ens, &p.function, &p.solver, &mut decoders)?,
                     };
-                    let h = handle(ens.dims);
+                    let h = handle(k);
                     components.push(Box::new(Connection::new(
                         name,
                         Source::Spikes {
                             pop: i,
                             decoders: values,
                         },
-                        ens.dims,
-                        p.synapse.filter(name, p.form, true, dt, ens.dims)?,
+                        k,
+                        p.synapse.filter(name, p.form, true, dt, k)?,
                         dt,
                         Transform::Identity,
                         Target::Probe(h.clone()),

@@ -13,6 +13,8 @@
 pub mod hh;
 pub mod learning;
 pub mod lif;
+pub mod nef;
+pub mod nef_fixture;
 pub mod networks;
 pub mod plot;
 pub mod psc;
@@ -33,6 +35,8 @@ pub struct Options {
     pub threads: usize,
     /// Directory to write PNG plots into (None: no plots).
     pub plots: Option<PathBuf>,
+    /// Reference fixture file for checks that take one (`nef-fixture`; None: the shipped one).
+    pub fixture: Option<PathBuf>,
 }
 
 impl Options {
@@ -62,6 +66,14 @@ pub enum ValidationError {
         check: &'static str,
         /// The plotting error.
         source: plot::PlotError,
+    },
+    /// An NEF model could not be built or run.
+    #[error("check `{check}`: {msg}")]
+    Model {
+        /// Check name.
+        check: &'static str,
+        /// What failed.
+        msg: String,
     },
     /// A reference file could not be read or parsed.
     #[error("check `{check}`: reference data {path}: {msg}")]
@@ -112,6 +124,16 @@ pub const CHECKS: &[Check] = &[
         name: "psc",
         about: "PSC filters: impulse response, area, convergence order, Poisson train vs closed forms; Nengo recursions",
         run: psc::run,
+    },
+    Check {
+        name: "nef-fixture",
+        about: "Nengo 4.1 exactness: fixture's own parameters → spike counts, decoded output, re-solved decoders",
+        run: nef_fixture::run,
+    },
+    Check {
+        name: "nef",
+        about: "NEF vs Nengo 4.1: comm channel, x², product, integrators, oscillator, solver RMSE (5 seeds)",
+        run: nef::run,
     },
 ];
 

@@ -20,6 +20,7 @@ Examples:
   spikesim validate lif --plots plots/       same, with rate and error plots as PNG
   spikesim validate all --quick --json -     every check, reduced; JSON on stdout, table on stderr
   spikesim validate lif --json lif.json      JSON to a file
+  spikesim validate nef-fixture --fixture other_seed.json   Nengo exactness on another fixture
 
 JSON: {\"checks\":[{\"name\", \"passed\", \"metrics\":{\"<case>/<metric>\": value},
        \"limits\":{\"<case>/<metric>\": limit}, \"cases\":[...], \"plots\":[...]}]}")]
@@ -40,6 +41,9 @@ pub struct Args {
     /// their own counts.
     #[arg(long, value_name = "N", default_value_t = 0)]
     threads: usize,
+    /// Reference fixture for `nef-fixture` (default: the Nengo fixture shipped in the repo).
+    #[arg(long, value_name = "FILE")]
+    fixture: Option<PathBuf>,
 }
 
 /// The checks `names` asks for, in registry order for `all`/none, else in the order given.
@@ -85,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<Status> {
         quick: args.quick,
         threads: args.threads,
         plots: args.plots.clone(),
+        fixture: args.fixture.clone(),
     };
     let mut results = Vec::new();
     for c in checks {

@@ -1,0 +1,515 @@
+//! `nef`: NEF networks against the Nengo 4.1 reference simulator on identical setups
+//! (Δt = 1 ms, seeds 0–4, mean reported; Nengo's figures from `ANCHORS.md`).
+//!
+//! | case | setup | metric | acceptance |
+//! |---|---|---|---|
+//! | `comm_channel` | `Node(sin 2πt) → Ensemble(100, 1-D)` (no synapse), decoded identity through `Lowpass(0.01)`, 2 s | RMSE vs the input through the same filter | ≤ Nengo 0.0177 |
+//! | `square` | same, decoded `x²` | RMSE vs filtered `sin²` | ≤ Nengo 0.0294 |
+//! | `product` | `[sin, cos] → Ensemble(200, 2-D)`, decoded `x0·x1` | RMSE | ≤ Nengo 0.0422 |
+//! | `integrator_100`, `integrator_1000` | recurrent identity, τ = 0.1 s; input 1 for 0.5 s with transform τ, then 5 s hold | \|drift\| (least-squares slope of the decoded value over the hold, from 0.6 s) | ≤ Nengo 0.0147 / 0.0028 per s |
+//! | `oscillator` | 2-D, 200 neurons, recurrent `[[1, −ωτ], [ωτ, 1]]`, ω = 2π·1 Hz, τ = 0.1 s; kick `[0.5, 0]` for 0.1 s (amplitude 0.5) | \|amplitude ratio over 5 s − 1\| (mean radius of the last period / first period), \|frequency − 1 Hz\| (unwrapped phase slope) | ≤ Nengo 0.087, 0.0078 |
+//! | `solver_rmse` | LstsqL2(0.1), 1000 neurons, 2000 evaluation points | relative difference of the solver RMSE from Nengo's 0.00207 | ≤ 5 % |
+//!
+//! The ideal signal of the decoding cases is computed exactly as the probe filters the decoded
+//! value: $z_s = a z_{s-1} + (1-a) f(x_{s-1})$ with $a = e^{-\Delta t/0.01}$ (Nengo's `Lowpass`
+//! with its one step of delay). `--quick`: one seed, the 100-neuron integrator with a 2 s
+//! hold, a 3 s oscillator, acceptance at Nengo's mean + 2 standard deviations (one seed
+//! scatters like one of Nengo's).
+
+use models::cache::DecoderCache;
+use models::connection::Transform;
+use models::ensemble::EnsembleSpec;
+use models::expr::Expr;
+use models::function::Function;
+use models::network::{BuildOptions, ConnectionSpec, Endpoint, NefNetwork, ProbeSpec, ProbeWhat};
+use models::node::Signal;
+use models::solver::{LstsqL2, solve};
+use models::synapse::Synapse;
+
+use crate::plot::{LinePlot, Series};
+use crate::{Case, CheckResult, Metric, Options, ValidationError};
+
+const NAME: &str = "nef";
+const DT: f64 = 1e-3;
+const PROBE_TAU: f64 = 0.01;
+
+/// Nengo 4.1 figures (mean, std over seeds 0–4), from ANCHORS.md.
+pub mod nengo {
+    /// Communication channel 1-D, 100 neurons: RMSE.
+    pub const COMM: (f64, f64) = (0.0177, 0.0018);
+    /// x² decoded, 100 neurons: RMSE.
+    pub const SQUARE: (f64, f64) = (0.0294, 0.0064);
+    /// x0·x1 decoded, 200 neurons: RMSE.
+    pub const PRODUCT: (f64, f64) = (0.0422, 0.0063);
+    /// Integrator, 100 neurons: |drift| per second.
+    pub const DRIFT_100: (f64, f64) = (0.0147, 0.014);
+    /// Integrator, 1000 neurons: |drift| per second.
+    pub const DRIFT_1000: (f64, f64) = (0.0028, 0.0038);
+    /// Oscillator: amplitude ratio over 5 s.
+    pub const OSC_RATIO: (f64, f64) = (1.087, 0.187);
+    /// Oscillator: frequency, Hz.
+    pub const OSC_FREQ: (f64, f64) = (1.0078, 0.0029);
+    /// LstsqL2 solver RMSE, 1000 neurons, 2000 evaluation points.
+    pub const SOLVER_RMSE: (f64, f64) = (0.00207, 0.00010);
+}
+
+fn err(e: impl std::fmt::Display) -> ValidationError {
+    ValidationError::Model {
+        check: NAME,
+        msg: e.to_string(),
+    }
+}
+
+/// A simulated decoded signal and its ideal.
+struct Trace {
+    t: Vec<f64>,
+    y: Vec<Vec<f64>>,
+}
+
+fn sine_node(d: usize) -> Signal {
+    Signal::Sine {
+        freq: 1.0,
+        amplitude: vec![1.0; d],
+        phase: (0..d)
+            .map(|j| j as f64 * std::f64::consts::FRAC_PI_2)
+            .collect(),
+        offset: vec![0.0; d],
+    }
+}
+
+/// `Node(sin) → Ensemble(n, d)` decoded through `function`, probed with Lowpass(0.01).
+fn decode_case(
+    seed: u64,
+    n: usize,
+    d: usize,
+    function: &str,
+    seconds: f64,
+    threads: usize,
+) -> Result<(f64, Trace, Vec<f64>), ValidationError> {
+    let mut net = NefNetwork::default();
+    net.ensembles.push(EnsembleSpec::new("ens", n, d));
+    net.nodes.push(("input".into(), sine_node(d)));
+    let mut c = ConnectionSpec::new(
+        Endpoint::Node("input".into()),
+        Endpoint::Ensemble("ens".into()),
+    );
+    c.synapse = Synapse::None;
+    net.connections.push(c);
+    let f = Expr::parse(function, d, false, "nef", "function").map_err(err)?;
+    let mut p = ProbeSpec::new("y", Endpoint::Ensemble("ens".into()), ProbeWhat::Value);
+    p.synapse = Synapse::Lowpass(PROBE_TAU);
+    p.function = Function::Exprs(vec![f.clone()]);
+    net.probes.push(p);
+    let built = net
+        .build(&BuildOptions {
+            dt: DT,
+            seed,
+            cache: DecoderCache::disabled(),
+        })
+        .map_err(err)?;
+    let (mut run, rec) = built.into_run(DT, threads).map_err(err)?;
+    run.run(seconds).map_err(err)?;
+    let y = rec.probe("y").expect("probe").data();
+    // Ideal: the input's function through the probe's filter, with its one step of delay.
+    let node = sine_node(d).build("input", seed).map_err(err)?;
+    let a = (-DT / PROBE_TAU).exp();
+    let mut z = 0.0;
+    let mut prev: Option<f64> = None;
+    let mut ideal = Vec::with_capacity(y.times.len());
+    let mut x = vec![0.0; d];
+    for &t in &y.times {
+        if let Some(p) = prev {
+            z = a * z + (1.0 - a) * p;
+        }
+        node.eval(t, &mut x);
+        prev = Some(f.eval(&x, t));
+        ideal.push(z);
+    }
+    let rmse = (y
+        .values
+        .iter()
+        .zip(&ideal)
+        .map(|(a, b)| (a - b).powi(2))
+        .sum::<f64>()
+        / ideal.len() as f64)
+        .sqrt();
+    Ok((
+        rmse,
+        Trace {
+            t: y.times.clone(),
+            y: vec![y.values.clone()],
+        },
+        ideal,
+    ))
+}
+
+/// Integrator: returns |drift| (per s), the final value and the trace.
+fn integrator(
+    seed: u64,
+    n: usize,
+    hold: f64,
+    threads: usize,
+) -> Result<(f64, f64, Trace), ValidationError> {
+    let tau = 0.1;
+    let mut net = NefNetwork::default();
+    net.ensembles.push(EnsembleSpec::new("integrator", n, 1));
+    net.nodes.push((
+        "pulse".into(),
+        Signal::Step {
+            at: 0.5,
+            before: vec![1.0],
+            after: vec![0.0],
+        },
+    ));
+    let mut c = ConnectionSpec::new(
+        Endpoint::Node("pulse".into()),
+        Endpoint::Ensemble("integrator".into()),
+    );
+    c.synapse = Synapse::Lowpass(tau);
+    c.transform = Transform::Scalar(tau);
+    net.connections.push(c);
+    let mut r = ConnectionSpec::new(
+        Endpoint::Ensemble("integrator".into()),
+        Endpoint::Ensemble("integrator".into()),
+    );
+    r.synapse = Synapse::Lowpass(tau);
+    net.connections.push(r);
+    let mut p = ProbeSpec::new(
+        "y",
+        Endpoint::Ensemble("integrator".into()),
+        ProbeWhat::Value,
+    );
+    p.synapse = Synapse::Lowpass(PROBE_TAU);
+    net.probes.push(p);
+    let built = net
+        .build(&BuildOptions {
+            dt: DT,
+            seed,
+            cache: DecoderCache::disabled(),
+        })
+        .map_err(err)?;
+    let (mut run, rec) = built.into_run(DT, threads).map_err(err)?;
+    run.run(0.5 + hold).map_err(err)?;
+    let y = rec.probe("y").expect("probe").data();
+    let (ts, ys): (Vec<f64>, Vec<f64>) = y
+        .times
+        .iter()
+        .zip(&y.values)
+        .filter(|(t, _)| **t >= 0.6)
+        .map(|(t, v)| (*t, *v))
+        .unzip();
+    let slope = lsq_slope(&ts, &ys);
+    let last = *y.values.last().unwrap_or(&0.0);
+    Ok((
+        slope.abs(),
+        last,
+        Trace {
+            t: y.times.clone(),
+            y: vec![y.values.clone()],
+        },
+    ))
+}
+
+fn lsq_slope(t: &[f64], y: &[f64]) -> f64 {
+    let n = t.len() as f64;
+    let mt = t.iter().sum::<f64>() / n;
+    let my = y.iter().sum::<f64>() / n;
+    let cov: f64 = t.iter().zip(y).map(|(t, y)| (t - mt) * (y - my)).sum();
+    let var: f64 = t.iter().map(|t| (t - mt).powi(2)).sum();
+    cov / var
+}
+
+/// Oscillator: returns (amplitude ratio, frequency, trace).
+fn oscillator(
+    seed: u64,
+    seconds: f64,
+    threads: usize,
+) -> Result<(f64, f64, Trace), ValidationError> {
+    let tau = 0.1;
+    let w = std::f64::consts::TAU;
+    let mut net = NefNetwork::default();
+    net.ensembles.push(EnsembleSpec::new("osc", 200, 2));
+    net.nodes.push((
+        "kick".into(),
+        Signal::Step {
+            at: 0.1,
+            before: vec![0.5, 0.0],
+            after: vec![0.0, 0.0],
+        },
+    ));
+    let mut c = ConnectionSpec::new(
+        Endpoint::Node("kick".into()),
+        Endpoint::Ensemble("osc".into()),
+    );
+    c.synapse = Synapse::Lowpass(tau);
+    net.connections.push(c);
+    let mut r = ConnectionSpec::new(
+        Endpoint::Ensemble("osc".into()),
+        Endpoint::Ensemble("osc".into()),
+    );
+    r.synapse = Synapse::Lowpass(tau);
+    r.transform = Transform::Matrix {
+        rows: 2,
+        cols: 2,
+        values: vec![1.0, -w * tau, w * tau, 1.0],
+    };
+    net.connections.push(r);
+    let mut p = ProbeSpec::new("y", Endpoint::Ensemble("osc".into()), ProbeWhat::Value);
+    p.synapse = Synapse::Lowpass(PROBE_TAU);
+    net.probes.push(p);
+    let built = net
+        .build(&BuildOptions {
+            dt: DT,
+            seed,
+            cache: DecoderCache::disabled(),
+        })
+        .map_err(err)?;
+    let (mut run, rec) = built.into_run(DT, threads).map_err(err)?;
+    run.run(0.2 + seconds).map_err(err)?;
+    let y = rec.probe("y").expect("probe").data();
+    let x0 = y.column(0);
+    let x1 = y.column(1);
+    let radius: Vec<f64> = x0.iter().zip(&x1).map(|(a, b)| a.hypot(*b)).collect();
+    let mean_over = |lo: f64, hi: f64| {
+        let v: Vec<f64> = y
+            .times
+            .iter()
+            .zip(&radius)
+            .filter(|(t, _)| **t >= lo && **t < hi)
+            .map(|(_, r)| *r)
+            .collect();
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    };
+    let end = 0.2 + seconds;
+    let ratio = mean_over(end - 1.0, end) / mean_over(0.2, 1.2);
+    // Unwrapped phase slope over [0.2, end].
+    let mut ts = Vec::new();
+    let mut ph = Vec::new();
+    let mut offset = 0.0;
+    let mut last: Option<f64> = None;
+    for ((t, a), b) in y.times.iter().zip(&x0).zip(&x1) {
+        if *t < 0.2 {
+            continue;
+        }
+        let p = b.atan2(*a);
+        if let Some(l) = last {
+            let dp = p - l;
+            if dp < -std::f64::consts::PI {
+                offset += std::f64::consts::TAU;
+            } else if dp > std::f64::consts::PI {
+                offset -= std::f64::consts::TAU;
+            }
+        }
+        last = Some(p);
+        ts.push(*t);
+        ph.push(p + offset);
+    }
+    let freq = lsq_slope(&ts, &ph) / std::f64::consts::TAU;
+    Ok((
+        ratio,
+        freq,
+        Trace {
+            t: y.times.clone(),
+            y: vec![x0, x1],
+        },
+    ))
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len().max(1) as f64
+}
+
+/// Runs the check.
+pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
+    let quick = opts.quick;
+    let seeds: Vec<u64> = if quick { vec![0] } else { (0..5).collect() };
+    // Limit: Nengo's mean (full), mean + 2 std (quick, one seed).
+    let lim = |(m, s): (f64, f64)| if quick { m + 2.0 * s } else { m };
+    let th = opts.threads;
+    let mut cases = Vec::new();
+    let mut plots = Vec::new();
+    let mut plot_traces: Vec<LinePlot> = Vec::new();
+
+    for (case, n, d, f, nengo_v) in [
+        ("comm_channel", 100, 1, "x", nengo::COMM),
+        ("square", 100, 1, "x**2", nengo::SQUARE),
+        ("product", 200, 2, "x[0]*x[1]", nengo::PRODUCT),
+    ] {
+        let mut rmses = Vec::new();
+        for &s in &seeds {
+            let (r, tr, ideal) = decode_case(s, n, d, f, 2.0, th)?;
+            rmses.push(r);
+            if s == 0 {
+                plot_traces.push(
+                    LinePlot::new(
+                        &format!("{case} ({n} neurons): f = {f}"),
+                        "t (s)",
+                        "decoded",
+                    )
+                    .series(Series::line("ideal (filtered)", tr.t.clone(), ideal))
+                    .series(Series::line(
+                        "spikesim",
+                        tr.t.clone(),
+                        tr.y[0].clone(),
+                    )),
+                );
+            }
+        }
+        cases.push(Case::new(
+            case,
+            vec![
+                Metric::at_most("rmse", mean(&rmses), lim(nengo_v)),
+                Metric::info("nengo_rmse", nengo_v.0),
+            ],
+        ));
+    }
+
+    let hold = if quick { 2.0 } else { 5.0 };
+    let sizes: &[(usize, (f64, f64))] = if quick {
+        &[(100, nengo::DRIFT_100)]
+    } else {
+        &[(100, nengo::DRIFT_100), (1000, nengo::DRIFT_1000)]
+    };
+    for &(n, nengo_v) in sizes {
+        let mut drifts = Vec::new();
+        let mut finals = Vec::new();
+        for &s in &seeds {
+            let (dr, fin, tr) = integrator(s, n, hold, th)?;
+            drifts.push(dr);
+            finals.push(fin);
+            if s == 0 {
+                plot_traces.push(
+                    LinePlot::new(
+                        &format!("integrator ({n} neurons): 0.5 s pulse, hold"),
+                        "t (s)",
+                        "decoded",
+                    )
+                    .series(Series::dashed(
+                        "ideal",
+                        vec![0.0, 0.5, 0.5 + hold],
+                        vec![0.0, 0.5, 0.5],
+                    ))
+                    .series(Series::line("spikesim", tr.t, tr.y[0].clone())),
+                );
+            }
+        }
+        cases.push(Case::new(
+            &format!("integrator_{n}"),
+            vec![
+                Metric::at_most("abs_drift_per_s", mean(&drifts), lim(nengo_v)),
+                Metric::info("nengo_abs_drift_per_s", nengo_v.0),
+                Metric::info("final_value", mean(&finals)),
+            ],
+        ));
+    }
+
+    let osc_s = if quick { 3.0 } else { 5.0 };
+    let mut ratios = Vec::new();
+    let mut freqs = Vec::new();
+    for &s in &seeds {
+        let (ratio, freq, tr) = oscillator(s, osc_s, th)?;
+        ratios.push(ratio);
+        freqs.push(freq);
+        if s == 0 {
+            plot_traces.push(
+                LinePlot::new("oscillator (200 neurons, 1 Hz)", "t (s)", "decoded")
+                    .series(Series::line("x0", tr.t.clone(), tr.y[0].clone()))
+                    .series(Series::line("x1", tr.t, tr.y[1].clone())),
+            );
+        }
+    }
+    let (r, f) = (mean(&ratios), mean(&freqs));
+    let ratio_lim =
+        (nengo::OSC_RATIO.0 - 1.0).abs() + if quick { 2.0 * nengo::OSC_RATIO.1 } else { 0.0 };
+    let freq_lim =
+        (nengo::OSC_FREQ.0 - 1.0).abs() + if quick { 2.0 * nengo::OSC_FREQ.1 } else { 0.0 };
+    cases.push(Case::new(
+        "oscillator",
+        vec![
+            Metric::at_most("abs_amplitude_ratio_minus_1", (r - 1.0).abs(), ratio_lim),
+            Metric::at_most("abs_frequency_minus_1hz", (f - 1.0).abs(), freq_lim),
+            Metric::info("amplitude_ratio", r),
+            Metric::info("frequency_hz", f),
+        ],
+    ));
+
+    let mut solver_rmses = Vec::new();
+    for &s in &seeds {
+        let ens = EnsembleSpec::new("ens", 1000, 1).build(s).map_err(err)?;
+        let dec = solve(
+            &ens,
+            &ens.eval_points,
+            1,
+            &LstsqL2::default(),
+            "solver_rmse",
+        )
+        .map_err(err)?;
+        solver_rmses.push(dec.mean_rmse());
+    }
+    let sr = mean(&solver_rmses);
+    cases.push(Case::new(
+        "solver_rmse",
+        vec![
+            Metric::at_most(
+                "rel_diff_from_nengo",
+                (sr - nengo::SOLVER_RMSE.0).abs() / nengo::SOLVER_RMSE.0,
+                0.05 + if quick {
+                    2.0 * nengo::SOLVER_RMSE.1 / nengo::SOLVER_RMSE.0
+                } else {
+                    0.0
+                },
+            ),
+            Metric::info("solver_rmse", sr),
+            Metric::info("nengo_solver_rmse", nengo::SOLVER_RMSE.0),
+        ],
+    ));
+
+    if let Some(p) = opts.plot_path("nef.png") {
+        crate::plot::save_grid_png(&p, &plot_traces, 2).map_err(|source| {
+            ValidationError::Plot {
+                check: NAME,
+                source,
+            }
+        })?;
+        plots.push(p);
+    }
+    Ok(CheckResult::new(NAME, cases, plots))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quick_nef_passes() {
+        let r = run(&Options {
+            quick: true,
+            ..Options::default()
+        })
+        .unwrap();
+        assert!(r.passed, "{:#?}", r.cases);
+    }
+
+    #[test]
+    #[ignore]
+    fn full_nef_table() {
+        let r = run(&Options::default()).unwrap();
+        for c in &r.cases {
+            for m in &c.metrics {
+                eprintln!(
+                    "{} {} {} {:?} {}",
+                    c.name, m.name, m.value, m.limit, m.passed
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wrong_decoding_is_caught() {
+        // Decoding the wrong function must give an RMSE far above Nengo's limit.
+        let (rmse, _, _) = decode_case(0, 100, 1, "x", 1.0, 1).unwrap();
+        assert!(rmse < nengo::COMM.0 + 2.0 * nengo::COMM.1);
+        let (bad, _, _) = decode_case(0, 20, 1, "x", 1.0, 1).unwrap();
+        assert!(bad > rmse);
+    }
+}
