@@ -10,6 +10,7 @@
 //! plots with the shipped font).
 #![deny(missing_docs)]
 
+pub mod dense;
 pub mod hh;
 pub mod learning;
 pub mod lif;
@@ -134,6 +135,11 @@ pub const CHECKS: &[Check] = &[
         name: "nef",
         about: "NEF vs Nengo 4.1: comm channel, x², product, integrators, oscillator, solver RMSE (5 seeds)",
         run: nef::run,
+    },
+    Check {
+        name: "dense",
+        about: "dense rate nets: gradient checks, XOR/spirals/circles/digits accuracy, autoencoder, Hopfield capacity, spiking conversion",
+        run: dense::run,
     },
 ];
 

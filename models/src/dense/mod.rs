@@ -5,6 +5,7 @@
 //! - [`matrix`]: row-major `f64` matrices whose products go through faer;
 //! - [`activations`]: activation functions and their derivatives, including simcore's LIF rate
 //!   curve `G(J)` and the soft LIF of Hunsberger & Eliasmith (2015);
+//! - [`gradcheck`]: backprop against central finite differences;
 //! - [`losses`]: mean squared error, softmax cross-entropy, binary cross-entropy;
 //! - [`layers`]: a dense layer `A = f(X·W + b)` with Glorot/He initialisation and backprop;
 //! - [`optimisers`]: SGD, momentum, Adam, with L2/L1 penalties;
@@ -22,6 +23,7 @@ pub mod activations;
 pub mod autoencoder;
 pub mod datasets;
 pub mod error;
+pub mod gradcheck;
 pub mod hopfield;
 pub mod io;
 pub mod layers;
