@@ -242,18 +242,11 @@ impl Neurons for LifCobaPopulation {
         }
     }
     fn find_non_finite(&self) -> Option<(usize, &'static str)> {
-        [
+        crate::lanes::first_non_finite([
             ("v", &self.v),
             ("g_e", &self.g_e_avg),
             ("g_i", &self.g_i_avg),
             ("refractory", &self.r),
-        ]
-        .into_iter()
-        .find_map(|(name, x)| {
-            x.as_slice()
-                .iter()
-                .position(|v| !v.is_finite())
-                .map(|i| (i, name))
-        })
+        ])
     }
 }

@@ -289,19 +289,12 @@ impl Neurons for HhPopulation {
         }
     }
     fn find_non_finite(&self) -> Option<(usize, &'static str)> {
-        [
+        crate::lanes::first_non_finite([
             ("v", &self.v),
             ("m", &self.m),
             ("h", &self.h),
             ("n", &self.n),
             ("bias", &self.bias),
-        ]
-        .into_iter()
-        .find_map(|(name, x)| {
-            x.as_slice()
-                .iter()
-                .position(|v| !v.is_finite())
-                .map(|i| (i, name))
-        })
+        ])
     }
 }

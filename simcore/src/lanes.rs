@@ -78,6 +78,19 @@ impl Padded {
     }
 }
 
+/// First non-finite value among named state vectors, as `(neuron index, variable name)`;
+/// the scan every neuron model's `find_non_finite` performs.
+pub fn first_non_finite<'a>(
+    vars: impl IntoIterator<Item = (&'static str, &'a Padded)>,
+) -> Option<(usize, &'static str)> {
+    vars.into_iter().find_map(|(name, x)| {
+        x.as_slice()
+            .iter()
+            .position(|v| !v.is_finite())
+            .map(|i| (i, name))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +103,14 @@ mod tests {
             assert_eq!(v.len(), n);
             assert_eq!(v.padded().len(), p);
         }
+    }
+
+    #[test]
+    fn first_non_finite_names_variable_and_index() {
+        let a = Padded::from_slice(&[1.0, 2.0], 0.0);
+        let b = Padded::from_slice(&[0.0, 3.0, f32::INFINITY], 0.0);
+        assert_eq!(first_non_finite([("a", &a), ("b", &b)]), Some((2, "b")));
+        assert_eq!(first_non_finite([("a", &a)]), None);
     }
 
     #[test]

@@ -275,18 +275,11 @@ impl LifPopulation {
 
     /// First non-finite state value, as `(neuron, variable)`.
     pub fn find_non_finite(&self) -> Option<(usize, &'static str)> {
-        [
+        crate::lanes::first_non_finite([
             ("v", &self.v),
             ("refractory", &self.r),
             ("bias", &self.bias),
-        ]
-        .into_iter()
-        .find_map(|(name, x)| {
-            x.as_slice()
-                .iter()
-                .position(|v| !v.is_finite())
-                .map(|i| (i, name))
-        })
+        ])
     }
 }
 
