@@ -380,3 +380,127 @@ fn inspect_and_plot_read_the_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--format nwb`: the NWB 2 layout of FORMATS.md (root fields, required groups, the `/units`
+/// table with its index references and Neo's `obs_intervals`), spikes equal to the SONATA
+/// file's, and a probe as a `TimeSeries` in seconds.
+#[test]
+fn nwb_units_table_holds_the_same_spikes_as_sonata() {
+    let dir = tmpdir("nwb");
+    let spec = dir.join("two.toml");
+    let probe = "\n[[probe]]\nname = \"v_active\"\ntarget = \"active\"\nvariable = \"v\"\nneurons = [0, 3]\n";
+    std::fs::write(&spec, format!("{TWO_POPS}{probe}")).unwrap();
+    let sonata = dir.join("a.h5");
+    let nwb = dir.join("a.nwb");
+    run(&["run", s(&spec), "-o", s(&sonata), "-q", "--sort", "by_id"]);
+    let out = run(&["run", s(&spec), "-o", s(&nwb), "--format", "nwb"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(NWB 2, by_id)"));
+    let f = File::open(&nwb).unwrap();
+    assert_eq!(str_attr(&f, "neurodata_type"), "NWBFile");
+    assert_eq!(str_attr(&f, "namespace"), "core");
+    assert_eq!(str_attr(&f, "nwb_version"), "2.7.0");
+    assert_eq!(str_attr(&f, "object_id").len(), 36);
+    for g in [
+        "acquisition",
+        "analysis",
+        "general",
+        "processing",
+        "stimulus/presentation",
+        "stimulus/templates",
+    ] {
+        assert!(f.link_exists(g), "missing /{g}");
+    }
+    for d in [
+        "identifier",
+        "session_description",
+        "session_start_time",
+        "timestamps_reference_time",
+    ] {
+        assert!(f.dataset(d).unwrap().is_scalar(), "{d}");
+    }
+    assert_eq!(f.dataset("file_create_date").unwrap().shape(), vec![1]);
+    let script = f.dataset("general/source_script").unwrap();
+    assert_eq!(
+        script.read_scalar::<VarLenUnicode>().unwrap().as_str(),
+        std::fs::read_to_string(&spec).unwrap()
+    );
+
+    let units = f.group("units").unwrap();
+    assert_eq!(str_attr(&units, "neurodata_type"), "Units");
+    let st = units.dataset("spike_times").unwrap();
+    assert_eq!(str_attr(&st, "neurodata_type"), "VectorData");
+    assert_eq!(str_attr(&st, "namespace"), "hdmf-common");
+    assert_eq!(
+        st.attr("resolution").unwrap().read_scalar::<f64>().unwrap(),
+        1e-4
+    );
+    let times: Vec<f64> = st.read_raw().unwrap();
+    let ends: Vec<u64> = units
+        .dataset("spike_times_index")
+        .unwrap()
+        .read_raw()
+        .unwrap();
+    let pop: Vec<VarLenUnicode> = units.dataset("population").unwrap().read_raw().unwrap();
+    let node: Vec<u64> = units.dataset("node_id").unwrap().read_raw().unwrap();
+    let id: Vec<i64> = units.dataset("id").unwrap().read_raw().unwrap();
+    assert_eq!(
+        ends.len(),
+        37 + 9,
+        "one unit per neuron, silent ones included"
+    );
+    assert_eq!(id, (0..46).collect::<Vec<i64>>());
+    assert_eq!(pop[36].as_str(), "active");
+    assert_eq!(pop[37].as_str(), "silent");
+    assert_eq!((node[36], node[37], node[45]), (36, 0, 8));
+    assert_eq!(*ends.last().unwrap() as usize, times.len());
+    let idx = units.dataset("spike_times_index").unwrap();
+    assert_eq!(str_attr(&idx, "neurodata_type"), "VectorIndex");
+    assert_eq!(
+        idx.attr("target")
+            .unwrap()
+            .dtype()
+            .unwrap()
+            .to_descriptor()
+            .unwrap(),
+        TypeDescriptor::Reference(hdf5::types::Reference::Object)
+    );
+    let obs = units.dataset("obs_intervals").unwrap();
+    assert_eq!(obs.shape(), vec![46, 2]);
+    assert_eq!(
+        units
+            .dataset("obs_intervals_index")
+            .unwrap()
+            .read_raw::<u64>()
+            .unwrap(),
+        (1..=46).collect::<Vec<u64>>()
+    );
+
+    // The same spikes as the SONATA file (by id), in seconds, ascending within each unit.
+    let g = File::open(&sonata).unwrap().group("spikes/active").unwrap();
+    let ts: Vec<f64> = g.dataset("timestamps").unwrap().read_raw().unwrap();
+    let is: Vec<u64> = g.dataset("node_ids").unwrap().read_raw().unwrap();
+    assert!(!ts.is_empty());
+    assert_eq!(ts.len(), times.len(), "the silent population has no spikes");
+    let mut start = 0usize;
+    for (unit, &end) in ends.iter().enumerate().take(37) {
+        let mine = &times[start..end as usize];
+        let theirs: Vec<f64> = is
+            .iter()
+            .zip(&ts)
+            .filter(|&(&i, _)| i == unit as u64)
+            .map(|(_, &t)| t / 1e3)
+            .collect();
+        assert_eq!(mine, &theirs[..], "unit {unit}");
+        assert!(mine.windows(2).all(|w| w[0] < w[1]));
+        start = end as usize;
+    }
+
+    let ts = f.group("acquisition/v_active").unwrap();
+    assert_eq!(str_attr(&ts, "neurodata_type"), "TimeSeries");
+    let data = ts.dataset("data").unwrap();
+    assert_eq!(data.shape()[1], 2);
+    let stamps: Vec<f64> = ts.dataset("timestamps").unwrap().read_raw().unwrap();
+    assert_eq!(stamps.len(), data.shape()[0]);
+    assert!((stamps[0] - 1e-4).abs() < 1e-12, "seconds: {}", stamps[0]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,5 +1,5 @@
 //! `spikesim inspect FILE.h5`: populations, spike counts, rates, probes and provenance of an
-//! SONATA output file; `--json` for machines.
+//! output file (SONATA, or NWB 2 from `run --format nwb`); `--json` for machines.
 
 use std::path::PathBuf;
 
@@ -79,12 +79,17 @@ fn attrs(loc: &Location) -> Map<String, Value> {
 
 /// Everything `inspect` reports, as JSON.
 pub fn describe(file: &File) -> Result<Value> {
-    if !file.link_exists("spikes") {
-        bail!("no /spikes group: not a SONATA spike file");
+    let nwb = file.link_exists("units") && file.link_exists("general");
+    if !nwb && !file.link_exists("spikes") {
+        bail!("neither /spikes (SONATA) nor /units (NWB): not a spike file written by spikesim");
     }
-    let format = "sonata";
-    let mut prov = if file.link_exists("provenance") {
-        let g = file.group("provenance")?;
+    let (format, prov_path, probes_path) = if nwb {
+        ("nwb", "general/spikesim", "acquisition")
+    } else {
+        ("sonata", "provenance", "probes")
+    };
+    let mut prov = if file.link_exists(prov_path) {
+        let g = file.group(prov_path)?;
         attrs(&g)
     } else {
         Map::new()
@@ -101,6 +106,46 @@ pub fn describe(file: &File) -> Result<Value> {
         .get("recorded_neurons")
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .unwrap_or_default();
+    let pops = if nwb {
+        units_populations(file, &names, &recorded, duration_s)?
+    } else {
+        sonata_populations(file, &names, &recorded, duration_s)?
+    };
+    let mut probes = Vec::new();
+    if file.link_exists(probes_path) {
+        let g = file.group(probes_path)?;
+        for name in g.member_names()? {
+            let p = g.group(&name)?;
+            let data = p.dataset("data")?;
+            let mut m = attrs(&p);
+            m.insert("name".into(), json!(name));
+            m.insert("shape".into(), json!(data.shape()));
+            m.insert(
+                "units".into(),
+                data.attr("units")
+                    .map(|a| attr_value(&a))
+                    .unwrap_or(Value::Null),
+            );
+            probes.push(Value::Object(m));
+        }
+    }
+    prov.remove("spec_toml");
+    Ok(json!({
+        "format": format,
+        "duration_s": duration_s,
+        "populations": pops,
+        "probes": probes,
+        "provenance": prov,
+    }))
+}
+
+/// Populations of a SONATA file: one group each under `/spikes`.
+fn sonata_populations(
+    file: &File,
+    names: &[String],
+    recorded: &[u64],
+    duration_s: f64,
+) -> Result<Vec<Value>> {
     let mut pops = Vec::new();
     let spikes = file.group("spikes")?;
     for name in spikes.member_names()? {
@@ -126,32 +171,55 @@ pub fn describe(file: &File) -> Result<Value> {
             "sorting": g.attr("sorting").ok().map(|a| attr_value(&a)).unwrap_or(Value::Null),
         }));
     }
-    let mut probes = Vec::new();
-    if file.link_exists("probes") {
-        let g = file.group("probes")?;
-        for name in g.member_names()? {
-            let p = g.group(&name)?;
-            let data = p.dataset("data")?;
-            let mut m = attrs(&p);
-            m.insert("name".into(), json!(name));
-            m.insert("shape".into(), json!(data.shape()));
-            m.insert(
-                "units".into(),
-                data.attr("units")
-                    .map(|a| attr_value(&a))
-                    .unwrap_or(Value::Null),
-            );
-            probes.push(Value::Object(m));
+    Ok(pops)
+}
+
+/// Populations of an NWB file: the `/units` rows grouped by their `population` column (in
+/// file order; every neuron is a unit, silent ones included).
+fn units_populations(
+    file: &File,
+    names: &[String],
+    recorded: &[u64],
+    duration_s: f64,
+) -> Result<Vec<Value>> {
+    let units = file.group("units")?;
+    let ends: Vec<u64> = units.dataset("spike_times_index")?.read_raw()?;
+    let pop: Vec<VarLenUnicode> = units.dataset("population")?.read_raw()?;
+    if pop.len() != ends.len() {
+        bail!("/units: `population` and `spike_times_index` differ in length");
+    }
+    // (name, units, spikes) in order of first appearance.
+    let mut rows: Vec<(String, u64, u64)> = Vec::new();
+    let mut start = 0u64;
+    for (name, &end) in pop.iter().zip(&ends) {
+        let spikes = end.saturating_sub(start);
+        start = end;
+        match rows.iter_mut().find(|r| r.0 == name.as_str()) {
+            Some(r) => {
+                r.1 += 1;
+                r.2 += spikes;
+            }
+            None => rows.push((name.as_str().to_string(), 1, spikes)),
         }
     }
-    prov.remove("spec_toml");
-    Ok(json!({
-        "format": format,
-        "duration_s": duration_s,
-        "populations": pops,
-        "probes": probes,
-        "provenance": prov,
-    }))
+    Ok(rows
+        .into_iter()
+        .map(|(name, n, count)| {
+            let rec = names
+                .iter()
+                .position(|p| *p == name)
+                .and_then(|i| recorded.get(i).copied())
+                .unwrap_or(n);
+            json!({
+                "name": name,
+                "n_nodes": n,
+                "recorded_neurons": rec,
+                "spikes": count,
+                "rate_hz": if rec > 0 && duration_s > 0.0 { count as f64 / rec as f64 / duration_s } else { 0.0 },
+                "sorting": "by_id",
+            })
+        })
+        .collect())
 }
 
 /// Runs the command.

@@ -92,6 +92,12 @@ fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
         .and_then(|p| p.attr("recorded_neurons").ok())
         .and_then(|a| a.read_raw::<u64>().ok())
         .unwrap_or_default();
+    if !file.link_exists("spikes") && file.link_exists("units") {
+        bail!(
+            "this is an NWB file (`run --format nwb`); `spikesim plot` draws SONATA files \
+             (the default `run` output): re-run without --format nwb to plot"
+        );
+    }
     let spikes = file
         .group("spikes")
         .context("no /spikes group: not a SONATA spike file")?;

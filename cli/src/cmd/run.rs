@@ -29,6 +29,8 @@ pub enum SortArg {
 pub enum FormatArg {
     /// SONATA spike file (libsonata, bmtk, bluepysnap, NEST).
     Sonata,
+    /// NWB 2 file: a `/units` table with one unit per neuron (pynwb, Neo).
+    Nwb,
 }
 
 /// Arguments of `spikesim run`.
@@ -36,7 +38,8 @@ pub enum FormatArg {
 #[command(
     after_help = "Examples:\n  spikesim run examples/lif_small.toml -o lif_small.h5\n  \
     spikesim run examples/lif_pop.toml --set population.lif_pop.size=100000 --threads 2\n  \
-    spikesim run net.toml --seed 3 --duration 10 --sort by_id --quiet\n\n\
+    spikesim run net.toml --seed 3 --duration 10 --sort by_id --quiet\n  \
+    spikesim run examples/cuba.toml --format nwb -o cuba.nwb\n\n\
     Exit status: 0 when the run completed, 1 when it stopped on a runtime fault (what was \
     simulated is kept in OUT.partial.h5), 2 for spec/usage errors, 130 when interrupted by \
     Ctrl-C (also kept in OUT.partial.h5)."
@@ -91,12 +94,14 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         .unwrap_or(spec.simulation.threads.value as usize);
     let mut net = spec.build_on(threads)?;
     let build_time = t_build.elapsed();
-    let sorting = match args.sort {
-        SortArg::ByTime => Sorting::ByTime,
-        SortArg::ById => Sorting::ById,
-    };
     let format = match args.format {
         FormatArg::Sonata => Format::Sonata,
+        FormatArg::Nwb => Format::Nwb,
+    };
+    // NWB's units table holds each unit's spikes together, ascending: by id whatever --sort.
+    let sorting = match (format, args.sort) {
+        (Format::Sonata, SortArg::ByTime) => Sorting::ByTime,
+        (Format::Sonata, SortArg::ById) | (Format::Nwb, _) => Sorting::ById,
     };
     let mut rec = Recorder::create(&out, &net, format, sorting)?;
 
@@ -121,7 +126,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let simulated = steps_done as f64 * spec.simulation.dt.value;
     if !args.quiet {
         summary(
-            &net, &counts, simulated, build_time, sim_time, &path, sorting,
+            &net, &counts, simulated, build_time, sim_time, &path, format, sorting,
         );
     }
     Ok(match status {
@@ -263,6 +268,7 @@ fn summary(
     build: Duration,
     sim: Duration,
     path: &Path,
+    format: Format,
     sorting: Sorting,
 ) {
     println!(
@@ -294,7 +300,12 @@ fn summary(
         sim.as_secs_f64(),
         sim.as_secs_f64() / simulated.max(1e-300)
     );
-    println!("output: {} (SONATA, {})", path.display(), sorting.name());
+    println!(
+        "output: {} ({}, {})",
+        path.display(),
+        format.name(),
+        sorting.name()
+    );
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use simcore::Simulator;
 
 use super::h5::{Appender, RowAppender, attr, attr_array, attr_str, group};
 use super::provenance::{self, RunInfo};
-use super::sorted;
+use super::{nwb, sorted};
 
 /// SONATA's `sorting` attribute: an HDF5 enum (a string breaks libsonata).
 #[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,34 @@ impl Sorting {
 pub enum Format {
     /// SONATA spike file.
     Sonata,
+    /// NWB 2 file: spikes in the `/units` table, probes as `TimeSeries` (see [`super::nwb`]).
+    Nwb,
+}
+
+impl Format {
+    /// Name as the CLI and summaries spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Sonata => "SONATA",
+            Format::Nwb => "NWB 2",
+        }
+    }
+
+    /// Group holding one subgroup per probe.
+    fn probe_parent(self) -> &'static str {
+        match self {
+            Format::Sonata => "probes",
+            Format::Nwb => nwb::PROBE_PARENT,
+        }
+    }
+
+    /// Name of a probe's sample-time dataset and the factor from seconds to its unit.
+    fn probe_time(self) -> (&'static str, f64, &'static str) {
+        match self {
+            Format::Sonata => ("time", 1e3, "ms"),
+            Format::Nwb => ("timestamps", 1.0, "seconds"),
+        }
+    }
 }
 
 /// Spikes of one population streamed in time order.
@@ -102,12 +130,16 @@ impl OutPaths {
         let name = out
             .file_name()
             .map_or("out.h5".into(), |n| n.to_string_lossy().into_owned());
-        let stem = name.strip_suffix(".h5").unwrap_or(&name).to_string();
+        // `OUT.partial.h5` (`OUT.partial.nwb` for NWB files).
+        let (stem, ext) = match name.rsplit_once('.') {
+            Some((stem, ext @ ("h5" | "nwb" | "hdf5"))) => (stem.to_string(), ext),
+            _ => (name.clone(), "h5"),
+        };
         let pid = std::process::id();
         Self {
             tmp: dir.join(format!(".{name}.tmp-{pid}")),
             target: out.to_path_buf(),
-            partial: dir.join(format!("{stem}.partial.h5")),
+            partial: dir.join(format!("{stem}.partial.{ext}")),
             scratch: dir.join(format!(".{name}.scratch-{pid}")),
         }
     }
@@ -188,7 +220,8 @@ impl Recorder {
             .iter()
             .any(|p| matches!(p.kind, ProbeKind::Variable(_)))
         {
-            let probes = group(&file, "probes")?;
+            let probes = group(&file, self.format.probe_parent())?;
+            let (time_name, _, time_unit) = self.format.probe_time();
             for (i, p) in net.probes.iter().enumerate() {
                 if !matches!(p.kind, ProbeKind::Variable(_)) {
                     continue;
@@ -209,8 +242,8 @@ impl Recorder {
                     netspec::spec::PROBE_BUFFER_BYTES as usize,
                 )?;
                 attr_str(data.dataset(), "units", p.unit)?;
-                let time = Appender::<f64>::create(&g, "time")?;
-                attr_str(time.dataset(), "units", "ms")?;
+                let time = Appender::<f64>::create(&g, time_name)?;
+                attr_str(time.dataset(), "units", time_unit)?;
                 self.probes.push(ProbeSink {
                     plan: i,
                     data,
@@ -243,7 +276,8 @@ impl Recorder {
             let plan = &net.probes[p.plan];
             if plan.due(done) {
                 p.data.row(|buf| plan.sample(sim, buf))?;
-                p.time.push(done as f64 * self.dt * 1e3)?;
+                p.time
+                    .push(done as f64 * self.dt * self.format.probe_time().1)?;
             }
         }
         Ok(())
@@ -270,6 +304,26 @@ impl Recorder {
             Format::Sonata => {
                 self.finish_sonata(&file, run)?;
                 provenance::write(&file, "provenance", run)?;
+            }
+            Format::Nwb => {
+                let ids = nwb::Ids::new(run);
+                let streamed: Vec<nwb::StreamedSpikes<'_>> = self
+                    .spikes
+                    .iter()
+                    .zip(&run.network.populations)
+                    .map(|(s, info)| nwb::StreamedSpikes {
+                        name: &info.name,
+                        times: s.times.dataset(),
+                        ids: s.ids.dataset(),
+                        counts: &s.counts,
+                    })
+                    .collect();
+                nwb::write(&file, run, &ids, &streamed)?;
+                for p in &self.probes {
+                    let plan = &run.network.probes[p.plan];
+                    let what = format!("{} of population {}", plan.variable, plan.target);
+                    nwb::tag_time_series(&file, &plan.name, &what, &ids)?;
+                }
             }
         }
         drop(file);
