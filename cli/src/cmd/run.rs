@@ -126,7 +126,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let simulated = steps_done as f64 * spec.simulation.dt.value;
     if !args.quiet {
         summary(
-            &net, &counts, simulated, build_time, sim_time, &path, format, sorting,
+            &net,
+            &counts,
+            simulated,
+            build_time,
+            sim_time,
+            &format!("{} ({}, {})", path.display(), format.name(), sorting.name()),
         );
     }
     Ok(match status {
@@ -267,9 +272,7 @@ fn summary(
     simulated: f64,
     build: Duration,
     sim: Duration,
-    path: &Path,
-    format: Format,
-    sorting: Sorting,
+    output: &str,
 ) {
     println!(
         "{:<16} {:>10} {:<14} {:>12} {:>10}",
@@ -300,12 +303,7 @@ fn summary(
         sim.as_secs_f64(),
         sim.as_secs_f64() / simulated.max(1e-300)
     );
-    println!(
-        "output: {} ({}, {})",
-        path.display(),
-        format.name(),
-        sorting.name()
-    );
+    println!("output: {output}");
 }
 
 #[cfg(test)]
