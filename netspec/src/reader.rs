@@ -66,7 +66,7 @@ pub trait Required<T> {
 
 impl<T> Required<T> for Option<At<T>> {
     fn required(self, t: &TableReader<'_>, key: &str) -> Result<At<T>, SpecError> {
-        self.ok_or_else(|| t.error(key, ErrorKind::Missing))
+        self.ok_or_else(|| t.missing(key))
     }
 }
 
@@ -130,6 +130,28 @@ impl<'a> TableReader<'a> {
     /// cross-key rules).
     pub fn error(&self, key: &str, kind: ErrorKind) -> SpecError {
         SpecError::new(self.origin(), self.key_path(key), kind)
+    }
+
+    /// The error for a missing required `key`. A misspelling is the likeliest cause, so an
+    /// unknown key of this table close to `key` is reported instead, at its own line, with
+    /// `key` as the suggestion.
+    pub fn missing(&self, key: &str) -> SpecError {
+        self.table
+            .entries
+            .iter()
+            .find(|e| !self.known.contains(&e.key.as_str()) && closest(&e.key, [key]).is_some())
+            .map_or_else(
+                || self.error(key, ErrorKind::Missing),
+                |e| {
+                    SpecError::new(
+                        self.sources.origin(e.key_loc),
+                        self.key_path(&e.key),
+                        ErrorKind::UnknownKey {
+                            suggestion: Some(key.to_string()),
+                        },
+                    )
+                },
+            )
     }
 
     /// A default value for an absent `key`, located at the table.

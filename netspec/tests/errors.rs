@@ -58,6 +58,14 @@ fn missing_key() {
 }
 
 #[test]
+fn misspelt_required_key_is_reported_as_the_misspelling() {
+    assert_eq!(
+        err(&BASE.replace("duration = 1.0", "duraton = 1.0"), &[]),
+        "net.toml:3:1: `simulation.duraton`: unknown key; did you mean `duration`?"
+    );
+}
+
+#[test]
 fn wrong_type() {
     assert_eq!(
         err(&BASE.replace("size = 10", "size = \"ten\""), &[]),
