@@ -192,7 +192,7 @@ fn overrides_are_checked_like_the_file() {
 fn unknown_model_and_variable() {
     assert_eq!(
         err(&BASE.replace("bias = 2.0", "model = \"lfi\""), &[]),
-        "net.toml:8:9: `population.exc.model`: unknown neuron model `lfi` (known: lif, lif_physical); did you mean `lif`?"
+        "net.toml:8:9: `population.exc.model`: unknown neuron model `lfi` (known: lif, lif_physical, lif_coba, hh, hh_physical, poisson_generator, spike_generator); did you mean `lif`?"
     );
     let text = format!("{BASE}\n[[probe]]\nname = \"p\"\ntarget = \"exc\"\nvariable = \"u\"\n");
     assert_eq!(

@@ -94,3 +94,96 @@ fn brunel_ai_spec_matches_the_builder_statistics() {
     let rate = counts.iter().sum::<usize>() as f64 / sizes.iter().sum::<usize>() as f64 / 0.3;
     assert!((25.0..42.0).contains(&rate), "{rate} Hz");
 }
+
+/// Mean rate (Hz) over every neuron of a spec's populations for its whole run.
+fn mean_rate(spec: &Spec) -> f64 {
+    let (counts, sizes) = all_counts(spec);
+    let t = spec.simulation.duration.value;
+    counts.iter().sum::<usize>() as f64 / sizes.iter().sum::<usize>() as f64 / t
+}
+
+#[test]
+fn coba_spec_builds_the_builder_network_and_fires_at_its_rate() {
+    // `examples/coba.toml` and `simcore::networks::coba::Coba::default()` are the same network:
+    // the same synapses (projection names key the random streams), initial voltages drawn from
+    // different streams. Both sustain irregular activity at the same mean rate.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/coba.toml");
+    let spec = Spec::load(&path, &["simulation.duration=0.3".into()]).unwrap();
+    let net = spec.build().unwrap();
+    let coba = simcore::networks::coba::Coba::default();
+    let mut sim = coba.build(1, 1).unwrap();
+    // p·N² = 320 000 synapses, binomial standard deviation ≈ 560.
+    assert!(
+        net.synapses.abs_diff(320_000) < 2_000,
+        "{} synapses",
+        net.synapses
+    );
+    let mut builder_spikes = 0usize;
+    for _ in 0..3000 {
+        sim.step().unwrap();
+        builder_spikes += sim.spikes().iter().map(|s| s.len()).sum::<usize>();
+    }
+    let builder_rate = builder_spikes as f64 / 4000.0 / 0.3;
+    let rate = mean_rate(&spec);
+    // Brian2 2.9 and NEST 3.10 on this network (benches/peers/coba.py, docs/benchmarks.md).
+    assert!((10.0..40.0).contains(&rate), "{rate} Hz");
+    assert!(
+        (rate - builder_rate).abs() < 0.15 * builder_rate,
+        "spec {rate} Hz vs builder {builder_rate} Hz"
+    );
+}
+
+#[test]
+fn hh_fi_spec_matches_the_f64_reference_neuron_by_neuron() {
+    use netspec::param::Param;
+    use simcore::neuron::hh::{HhParams, hh_reference};
+    // Each neuron's spike count over 0.2 s equals that of the f64 RK4 reference at a 10× smaller
+    // step under the same current (within one spike at the window's end).
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/hh_fi.toml");
+    let over = [
+        "simulation.duration=0.2".into(),
+        "population.hh.size=12".into(),
+    ];
+    let spec = Spec::load(&path, &over).unwrap();
+    let mut net = spec.build().unwrap();
+    let mut counts = [0usize; 12];
+    for _ in 0..net.steps {
+        net.simulator.step().unwrap();
+        for &i in &net.simulator.spikes()[0].ids {
+            counts[i as usize] += 1;
+        }
+    }
+    let currents = Param::Uniform {
+        low: 0.0,
+        high: 50.0,
+    }
+    .sample(12, 1, "population.hh.i_e_ua_per_cm2");
+    let mut firing = 0;
+    for (i, &c) in currents.iter().enumerate() {
+        let reference = hh_reference(&HhParams::squid(), c, 0.2, 1e-6, 0)
+            .spikes
+            .len();
+        assert!(
+            counts[i].abs_diff(reference) <= 1,
+            "neuron {i}, I = {c} µA/cm²: {} spikes vs reference {reference}",
+            counts[i]
+        );
+        firing += usize::from(reference > 2);
+    }
+    assert!(firing > 0, "{currents:?} {counts:?}");
+}
+
+#[test]
+fn generators_emit_their_rates_and_times_and_drive_their_targets() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/generators.toml");
+    let spec = Spec::load(&path, &[]).unwrap();
+    let (counts, _) = all_counts(&spec);
+    let [noise, volleys, coba, hh] = counts[..] else {
+        panic!("{counts:?}")
+    };
+    // 200 trains: 5 Hz for 0.1 s, then 20 Hz for 0.2 s: 900 spikes expected, σ = 30.
+    assert!(noise.abs_diff(900) < 120, "{noise}");
+    // Six given times, none repeated within a step.
+    assert_eq!(volleys, 6);
+    assert!(coba > 0 && hh > 0, "{counts:?}");
+}

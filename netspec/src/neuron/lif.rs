@@ -4,7 +4,9 @@
 use simcore::neuron::lif::{LifParams, LifPhysical};
 use simcore::{LifPopulation, Neurons};
 
-use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget};
+use simcore::synapse::PscShape;
+
+use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget, current_synapse};
 use crate::error::{ErrorKind, SpecError};
 use crate::param::Param;
 use crate::reader::{At, TableReader};
@@ -69,44 +71,28 @@ impl LifNormalised {
 }
 
 /// Synapses onto LIF neurons: `delta` (a voltage jump `w·jump`, the `jump` port), or a current
-/// through an `exponential` or `alpha` PSC filter of time constant `tau_syn` whose current
-/// jumps (exponential) or peaks (alpha) at `w·current` in normalised units. Filters take impulse
-/// areas: the exponential kernel `e^{−t/τ}/τ` has peak 1/τ, the alpha kernel `t e^{−t/τ}/τ²`
-/// has peak `1/(eτ)`, hence the factors `τ` and `eτ`.
+/// through a PSC kernel (`exponential`, `alpha`, `gamma`) whose current jumps (exponential) or
+/// peaks at `w·current` in the model's units ([`current_synapse`]).
 fn lif_synapse(
     receptor: &str,
-    tau_syn: Option<f64>,
+    kernel: Option<PscShape>,
     jump: (f64, &'static str),
     current: (f64, &'static str),
 ) -> Result<SynapseTarget, String> {
     use simcore::delivery::Receptor;
-    use simcore::synapse::PscShape;
-    let tau = || tau_syn.ok_or_else(|| format!("receptor `{receptor}` needs `tau_syn` (s)"));
-    Ok(match receptor {
-        "delta" => SynapseTarget {
+    match (receptor, kernel) {
+        ("delta", _) => Ok(SynapseTarget {
             port: "jump",
             receptor: Receptor::Direct,
             scale: jump.0,
             unit: jump.1,
-        },
-        "exponential" => SynapseTarget {
-            port: "current",
-            receptor: Receptor::Filter(PscShape::exponential(tau()?)),
-            scale: current.0 * tau()?,
-            unit: current.1,
-        },
-        "alpha" => SynapseTarget {
-            port: "current",
-            receptor: Receptor::Filter(PscShape::alpha(tau()?)),
-            scale: current.0 * std::f64::consts::E * tau()?,
-            unit: current.1,
-        },
-        other => {
-            return Err(format!(
-                "LIF neurons take `delta`, `exponential` or `alpha` synapses, not `{other}`"
-            ));
-        }
-    })
+            conductance: false,
+        }),
+        (_, Some(k)) => Ok(current_synapse(k, current.0, current.1)),
+        (other, None) => Err(format!(
+            "LIF neurons take `delta`, `exponential`, `alpha` or `gamma` synapses, not `{other}`"
+        )),
+    }
 }
 
 /// Builds a LIF population from per-neuron drive `j` and initial voltage `v0`, after checking
@@ -165,10 +151,10 @@ impl NeuronModel for LifNormalised {
         "lif"
     }
 
-    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
+    fn synapse(&self, receptor: &str, kernel: Option<PscShape>) -> Result<SynapseTarget, String> {
         lif_synapse(
             receptor,
-            tau_syn,
+            kernel,
             (1.0, "1 (normalised voltage)"),
             (1.0, "1 (normalised current)"),
         )
@@ -302,11 +288,11 @@ impl NeuronModel for LifPhysicalSpec {
         "lif_physical"
     }
 
-    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
+    fn synapse(&self, receptor: &str, kernel: Option<PscShape>) -> Result<SynapseTarget, String> {
         let p = self.physical(0.0);
         lif_synapse(
             receptor,
-            tau_syn,
+            kernel,
             (1.0 / (p.v_th - p.v_reset), "mV"),
             (p.current_scale(), "pA"),
         )

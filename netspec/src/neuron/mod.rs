@@ -4,9 +4,13 @@
 //! To add a model: write a module with a type implementing [`NeuronModel`] and a parser
 //! `fn(&mut TableReader) -> Result<Box<dyn NeuronModel>, SpecError>`, and add it to [`MODELS`].
 
+pub mod generator;
+pub mod hh;
 pub mod lif;
+pub mod lif_coba;
 
 use simcore::Neurons;
+use simcore::synapse::PscShape;
 
 use crate::error::SpecError;
 use crate::reader::TableReader;
@@ -51,17 +55,93 @@ pub struct SynapseTarget {
     pub scale: f64,
     /// Unit of the spec's weights.
     pub unit: &'static str,
+    /// A conductance (weights must be ≥ 0).
+    pub conductance: bool,
 }
 
-/// Receptor names the spec accepts (`receptor = "…"`), with what they take.
-pub const RECEPTORS: [&str; 3] = ["delta", "exponential", "alpha"];
+/// Receptor names the spec accepts (`receptor = "…"`): `delta` (no filter), current
+/// synapses through a PSC kernel `tⁿe^{−t/τ}` (`exponential` n = 0, `alpha` n = 1, `gamma` any
+/// n given by `order`), and the conductances of conductance-based models (`excitatory`,
+/// `inhibitory`, time constants set by the target population).
+pub const RECEPTORS: [&str; 6] = [
+    "delta",
+    "exponential",
+    "alpha",
+    "gamma",
+    "excitatory",
+    "inhibitory",
+];
+
+/// The PSC kernel of receptor `receptor` with time constant `tau_syn` (s) and `order` (for
+/// `gamma`): `Some` for the current receptors `exponential`, `alpha`, `gamma`, `None` for the
+/// others (which take neither key). Errors are messages about the receptor.
+pub fn receptor_kernel(
+    receptor: &str,
+    tau_syn: Option<f64>,
+    order: Option<u32>,
+) -> Result<Option<PscShape>, String> {
+    let tau = || tau_syn.ok_or_else(|| format!("receptor `{receptor}` needs `tau_syn` (s)"));
+    let kernel = match receptor {
+        "exponential" => PscShape::exponential(tau()?),
+        "alpha" => PscShape::alpha(tau()?),
+        "gamma" => {
+            let n = order.ok_or_else(|| "receptor `gamma` needs `order` (n ≥ 0)".to_string())?;
+            if n > simcore::synapse::MAX_ORDER {
+                return Err(format!(
+                    "receptor `gamma`: order {n} is above the largest supported order {}",
+                    simcore::synapse::MAX_ORDER
+                ));
+            }
+            PscShape::Gamma {
+                order: n,
+                tau: tau()?,
+            }
+        }
+        _ => {
+            if tau_syn.is_some() {
+                return Err(format!(
+                    "receptor `{receptor}` takes no `tau_syn` (filtered current receptors: \
+                     exponential, alpha, gamma; conductance time constants belong to the target \
+                     population)"
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    if order.is_some() && receptor != "gamma" {
+        return Err(format!(
+            "receptor `{receptor}` takes no `order` (only `gamma` does)"
+        ));
+    }
+    Ok(Some(kernel))
+}
+
+/// How a current receptor with PSC `kernel` enters a model's `current` port whose unit is
+/// `unit`, `scale` per unit of the spec's weight: the current peaks at the weight (jumps to it
+/// for the exponential kernel). Filters take impulse areas, so the weight is divided by the
+/// kernel's peak (`1/τ` for n = 0, `1/(eτ)` for n = 1, `nⁿe^{−n}/(n!τ)` in general).
+pub fn current_synapse(kernel: PscShape, scale: f64, unit: &'static str) -> SynapseTarget {
+    let area = match kernel {
+        PscShape::Gamma { order: 0, tau } => tau,
+        PscShape::Gamma { order: 1, tau } => std::f64::consts::E * tau,
+        k => k.peak().map_or(1.0, |p| 1.0 / p),
+    };
+    SynapseTarget {
+        port: "current",
+        receptor: simcore::delivery::Receptor::Filter(kernel),
+        scale: scale * area,
+        unit,
+        conductance: false,
+    }
+}
 
 /// A neuron model read from a population table.
 pub trait NeuronModel: std::fmt::Debug + Send + Sync {
-    /// How synapses of kind `receptor` (one of [`RECEPTORS`]; `tau_syn` in s for filtered
-    /// kinds) enter this model, or a message saying why it cannot receive them.
-    fn synapse(&self, receptor: &str, tau_syn: Option<f64>) -> Result<SynapseTarget, String> {
-        let _ = tau_syn;
+    /// How synapses of kind `receptor` (one of [`RECEPTORS`]; `kernel` the PSC kernel of the
+    /// filtered current receptors, from [`receptor_kernel`]) enter this model, or a message
+    /// saying why it cannot receive them.
+    fn synapse(&self, receptor: &str, kernel: Option<PscShape>) -> Result<SynapseTarget, String> {
+        let _ = kernel;
         Err(format!(
             "model `{}` has no `{receptor}` synapses",
             self.name()
@@ -88,4 +168,9 @@ pub type ModelParser = fn(&mut TableReader<'_>) -> Result<Box<dyn NeuronModel>, 
 pub const MODELS: &[(&str, ModelParser)] = &[
     ("lif", lif::LifNormalised::parse),
     ("lif_physical", lif::LifPhysicalSpec::parse),
+    ("lif_coba", lif_coba::LifCobaSpec::parse),
+    ("hh", hh::HhSpec::parse_density),
+    ("hh_physical", hh::HhSpec::parse_physical),
+    ("poisson_generator", generator::PoissonGeneratorSpec::parse),
+    ("spike_generator", generator::SpikeGeneratorSpec::parse),
 ];

@@ -8,7 +8,7 @@
 //! target = "exc"
 //! rate = 20000.0           # Hz per neuron; or rate_table = [[0.0, 1e4], [0.5, 2e4]] (t s, Hz)
 //! weight = 0.1             # per event, in the receptor's unit (as projections)
-//! receptor = "delta"
+//! receptor = "delta"       # or "excitatory" / "inhibitory" into `lif_coba` (weight in nS)
 //! ```
 
 use simcore::sources::{PoissonInput, RateTable};
@@ -50,48 +50,7 @@ impl Input {
             ))));
         }
         let target = t.str("target")?.required(t, "target")?;
-        let rate = match (t.f64("rate")?, t.node("rate_table")) {
-            (Some(r), None) => {
-                let r = r.check(|x| x >= 0.0, "must be ≥ 0 (a rate, in Hz)")?;
-                r.map(|&x| RateTable::constant(x))
-            }
-            (None, Some(n)) => {
-                let key = t.key_path("rate_table");
-                let wrong = || {
-                    t.error(
-                        "rate_table",
-                        ErrorKind::WrongType {
-                            expected: "an array of [time (s), rate (Hz)] pairs",
-                            found: n.value.type_name(),
-                        },
-                    )
-                };
-                let Value::Array(rows) = &n.value else {
-                    return Err(wrong());
-                };
-                let mut points = Vec::with_capacity(rows.len());
-                for row in rows {
-                    let Value::Array(pair) = &row.value else {
-                        return Err(wrong());
-                    };
-                    if pair.len() != 2 {
-                        return Err(wrong());
-                    }
-                    let ts = t.number("rate_table", &pair[0])?.value;
-                    let r = t.number("rate_table", &pair[1])?.value;
-                    points.push((ts, r));
-                }
-                let table = RateTable::piecewise(&key, points)
-                    .map_err(|e| t.error("rate_table", ErrorKind::Invalid(e.to_string())))?;
-                t.at("rate_table", n, table)
-            }
-            (Some(r), Some(_)) => {
-                return Err(r.error(ErrorKind::Invalid(
-                    "give either `rate` or `rate_table`, not both".into(),
-                )));
-            }
-            (None, None) => return Err(t.error("rate", ErrorKind::Missing)),
-        };
+        let rate = read_rate(t)?;
         let weight = t.f64("weight")?.required(t, "weight")?;
         let receptor = t
             .str("receptor")?
@@ -118,10 +77,18 @@ impl Input {
                 .model
                 .synapse(&i.receptor.value, None)
                 .map_err(|msg| i.receptor.error(ErrorKind::Invalid(msg)))?;
-            if syn.receptor != simcore::delivery::Receptor::Direct {
+            use simcore::delivery::Receptor;
+            if !matches!(syn.receptor, Receptor::Direct | Receptor::StepStart) {
                 return Err(i.receptor.error(ErrorKind::Invalid(format!(
-                    "Poisson inputs take receptors that act in the step they arrive (`delta`), not `{}`",
+                    "Poisson inputs take receptors that act in the step they arrive (`delta`, \
+                     or the conductances `excitatory`/`inhibitory`), not `{}`",
                     i.receptor.value
+                ))));
+            }
+            if syn.conductance && i.weight.value < 0.0 {
+                return Err(i.weight.error(ErrorKind::Invalid(format!(
+                    "conductance weights are ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
+                    syn.unit
                 ))));
             }
             if !b.populations[dst].neurons.enable_port(syn.port) {
@@ -151,4 +118,52 @@ impl Input {
         }
         Ok(())
     }
+}
+
+/// Reads a Poisson rate: `rate` (Hz, ≥ 0) or `rate_table` (`[[t s, rate Hz], …]`, a
+/// piecewise-constant rate, 0 before the first time), exactly one of them. Shared by `[[input]]`
+/// and `model = "poisson_generator"` populations.
+pub fn read_rate(t: &mut TableReader<'_>) -> Result<At<RateTable>, SpecError> {
+    Ok(match (t.f64("rate")?, t.node("rate_table")) {
+        (Some(r), None) => {
+            let r = r.check(|x| x >= 0.0, "must be ≥ 0 (a rate, in Hz)")?;
+            r.map(|&x| RateTable::constant(x))
+        }
+        (None, Some(n)) => {
+            let key = t.key_path("rate_table");
+            let wrong = || {
+                t.error(
+                    "rate_table",
+                    ErrorKind::WrongType {
+                        expected: "an array of [time (s), rate (Hz)] pairs",
+                        found: n.value.type_name(),
+                    },
+                )
+            };
+            let Value::Array(rows) = &n.value else {
+                return Err(wrong());
+            };
+            let mut points = Vec::with_capacity(rows.len());
+            for row in rows {
+                let Value::Array(pair) = &row.value else {
+                    return Err(wrong());
+                };
+                if pair.len() != 2 {
+                    return Err(wrong());
+                }
+                let ts = t.number("rate_table", &pair[0])?.value;
+                let r = t.number("rate_table", &pair[1])?.value;
+                points.push((ts, r));
+            }
+            let table = RateTable::piecewise(&key, points)
+                .map_err(|e| t.error("rate_table", ErrorKind::Invalid(e.to_string())))?;
+            t.at("rate_table", n, table)
+        }
+        (Some(r), Some(_)) => {
+            return Err(r.error(ErrorKind::Invalid(
+                "give either `rate` or `rate_table`, not both".into(),
+            )));
+        }
+        (None, None) => return Err(t.error("rate", ErrorKind::Missing)),
+    })
 }

@@ -10,7 +10,8 @@
 //! k = 1000                 # fixed_outdegree | fixed_total_number | explicit
 //! weight = 0.1             # or {dist = "normal", mean = 0.1, std = 0.01}; weight_min/_max
 //! delay = 1.5e-3           # s, or a distribution table
-//! receptor = "delta"       # delta | exponential | alpha (with tau_syn = … s)
+//! receptor = "delta"       # delta | exponential | alpha | gamma (tau_syn = … s, order = n)
+//!                          # | excitatory | inhibitory (conductances of `lif_coba`)
 //! ```
 
 use std::path::Path;
@@ -20,7 +21,7 @@ use simcore::delivery::{Projection as SimProjection, SpikeDelivery};
 
 use crate::build::Builder;
 use crate::error::{ErrorKind, SpecError, closest};
-use crate::neuron::RECEPTORS;
+use crate::neuron::{RECEPTORS, receptor_kernel};
 use crate::param::Param;
 use crate::reader::{At, Required, TableReader};
 use crate::sections::Names;
@@ -73,6 +74,23 @@ impl SynValue {
         Ok(Param::read(t, key)?.map(|p| p.map(|&param| SynValue { param, min, max })))
     }
 
+    /// The sign of the distribution's mean (of the constant): −1, 0 or 1.
+    fn mean_sign(&self) -> f64 {
+        let m = match self.param {
+            Param::Const(x) => x,
+            Param::Uniform { low, high } => 0.5 * (low + high),
+            Param::Normal { mean, .. } => mean,
+            Param::LogNormal { .. } => 1.0,
+        };
+        if m > 0.0 {
+            1.0
+        } else if m < 0.0 {
+            -1.0
+        } else {
+            0.0
+        }
+    }
+
     fn to_value(&self, keep_sign: bool) -> Value {
         let dist = match self.param {
             Param::Const(x) => Dist::Const(x),
@@ -110,6 +128,10 @@ pub struct Projection {
     pub receptor: At<String>,
     /// Synaptic time constant, s (filtered receptors).
     pub tau_syn: Option<At<f64>>,
+    /// Kernel order n (`gamma` receptors).
+    pub order: Option<At<u64>>,
+    /// The PSC kernel of filtered current receptors.
+    pub kernel: Option<simcore::synapse::PscShape>,
     /// Allow autapses.
     pub allow_autapses: At<bool>,
     /// Allow multapses.
@@ -195,6 +217,15 @@ impl Projection {
             ))));
         }
         let tau_syn = t.f64("tau_syn")?.map(At::positive_time).transpose()?;
+        let order = t.u64("order")?;
+        let kernel = receptor_kernel(
+            &receptor.value,
+            tau_syn.as_ref().map(|t| t.value),
+            order
+                .as_ref()
+                .map(|o| o.value.min(u64::from(u32::MAX)) as u32),
+        )
+        .map_err(|msg| receptor.error(ErrorKind::Invalid(msg)))?;
         let allow_autapses = t
             .bool("allow_autapses")?
             .unwrap_or_else(|| t.default("allow_autapses", true));
@@ -212,6 +243,8 @@ impl Projection {
             delay,
             receptor,
             tau_syn,
+            order,
+            kernel,
             allow_autapses,
             allow_multapses,
         })
@@ -235,8 +268,14 @@ impl Projection {
             let dst = b.population(&p.target)?;
             let model = &populations[dst].model;
             let syn = model
-                .synapse(&p.receptor.value, p.tau_syn.as_ref().map(|t| t.value))
+                .synapse(&p.receptor.value, p.kernel)
                 .map_err(|msg| p.receptor.error(ErrorKind::Invalid(msg)))?;
+            if syn.conductance && p.weight.value.mean_sign() < 0.0 {
+                return Err(p.weight.error(ErrorKind::Invalid(format!(
+                    "conductance weights are ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
+                    syn.unit
+                ))));
+            }
             if !b.populations[dst].neurons.enable_port(syn.port) {
                 return Err(p.receptor.error(ErrorKind::Invalid(format!(
                     "population `{}` has no `{}` input",
@@ -253,6 +292,20 @@ impl Projection {
                 RuleParams::Simple(r) => r.clone(),
                 RuleParams::Explicit(file) => read_explicit(file, spec_file)?,
             };
+            if let (
+                true,
+                Rule::Explicit {
+                    weight: Some(w), ..
+                },
+            ) = (syn.conductance, &rule)
+                && let Some(i) = w.iter().position(|&x| x < 0.0)
+            {
+                return Err(p.rule.error(ErrorKind::Invalid(format!(
+                    "synapse {i} of the explicit file has weight {} < 0: conductance weights are \
+                     ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
+                    w[i], syn.unit
+                ))));
+            }
             let mut weight = p.weight.value.to_value(true);
             scale_value(&mut weight, syn.scale);
             let rule = match rule {
