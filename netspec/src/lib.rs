@@ -22,6 +22,7 @@ pub mod param;
 pub mod reader;
 pub mod sections;
 pub mod spec;
+pub mod train;
 pub mod tree;
 
 pub use build::{Network, PopulationInfo, ProbeKind, ProbePlan};

@@ -6,6 +6,7 @@ use crate::build::{Builder, Network};
 use crate::error::{ErrorKind, Origin, SpecError};
 use crate::reader::{At, TableReader};
 use crate::sections::Names;
+use crate::sections::current::CurrentInput;
 use crate::sections::input::Input;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
@@ -32,6 +33,8 @@ pub struct Spec {
     pub projections: Vec<Projection>,
     /// `[[input]]`, in spec order.
     pub inputs: Vec<Input>,
+    /// `[[input]]` entries of `kind = "current"`, in spec order.
+    pub currents: Vec<CurrentInput>,
 }
 
 /// Bytes the writer may buffer per sampled probe before flushing.
@@ -94,11 +97,14 @@ impl Spec {
             .iter_mut()
             .map(|t| Projection::parse(t, &mut names))
             .collect::<Result<Vec<_>, _>>()?;
-        let inputs = r
-            .tables("input")?
-            .iter_mut()
-            .map(|t| Input::parse(t, &mut names))
-            .collect::<Result<Vec<_>, _>>()?;
+        let (mut inputs, mut currents) = (Vec::new(), Vec::new());
+        for mut t in r.tables("input")? {
+            if CurrentInput::is_current(&mut t)? {
+                currents.push(CurrentInput::parse(&mut t, &mut names)?);
+            } else {
+                inputs.push(Input::parse(&mut t, &mut names)?);
+            }
+        }
         r.finish()?;
         Ok(Self {
             file: sources.file_name().to_string(),
@@ -109,6 +115,7 @@ impl Spec {
             probes,
             projections,
             inputs,
+            currents,
         })
     }
 
@@ -187,6 +194,7 @@ impl Spec {
         Population::build(&self.populations, &mut b)?;
         Projection::build(&self.projections, &self.populations, &self.file, &mut b)?;
         Input::build(&self.inputs, &self.populations, &mut b)?;
+        CurrentInput::build(&self.currents, &self.populations, &self.file, &mut b)?;
         Probe::build(&self.probes, &mut b)?;
         let simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
             .map_err(|e| {

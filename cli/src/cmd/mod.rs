@@ -2,9 +2,11 @@
 //! code, and writing files through a temporary name.
 
 pub mod check;
+pub mod eval;
 pub mod inspect;
 pub mod plot;
 pub mod run;
+pub mod train;
 pub mod validate;
 
 use std::io::Write;

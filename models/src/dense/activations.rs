@@ -77,7 +77,7 @@ pub enum Activation {
 
 /// Names accepted by [`Activation::parse`].
 pub const NAMES: &str = "identity, logistic, tanh, arctan, step, relu, leaky_relu(alpha), \
-elu(alpha), softplus, softmax, lif(tau_rc, tau_ref, amplitude), \
+elu(alpha), softplus, softmax, lif or lif_rate(tau_rc, tau_ref, amplitude), \
 soft_lif(tau_rc, tau_ref, sigma, amplitude)";
 
 /// Default amplitude of the LIF activations (Hz → activation units).
@@ -327,7 +327,7 @@ impl Activation {
             },
             "softplus" => Self::Softplus,
             "softmax" => Self::Softmax,
-            "lif" => Self::Lif {
+            "lif" | "lif_rate" => Self::Lif {
                 params: LifParams {
                     tau_rc: take("tau_rc", lif.tau_rc),
                     tau_ref: take("tau_ref", lif.tau_ref),

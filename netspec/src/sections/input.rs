@@ -45,7 +45,7 @@ impl Input {
             .unwrap_or_else(|| t.default("kind", "poisson".into()));
         if kind.value != "poisson" {
             return Err(kind.error(ErrorKind::Invalid(format!(
-                "unknown input kind `{}` (known: poisson)",
+                "unknown input kind `{}` (known: poisson, current)",
                 kind.value
             ))));
         }

@@ -20,6 +20,7 @@
 //! [`Builder::probes`]: crate::build::Builder::probes
 //! [`Builder::population`]: crate::build::Builder::population
 
+pub mod current;
 pub mod input;
 pub mod population;
 pub mod probe;
