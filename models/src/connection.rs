@@ -21,6 +21,8 @@ use simcore::spikes::Spikes;
 
 use simcore::synapse::{Discretisation, PscFilter};
 
+use crate::NefError;
+use crate::learning::{Pes, RuleInput, SharedEncoders};
 use crate::node::NodeSource;
 use crate::probe::ProbeHandle;
 
@@ -99,6 +101,32 @@ pub enum Target {
     },
     /// A probe records `u` (every `sample_every` steps).
     Probe(ProbeHandle),
+    /// An ensemble whose encoders a Voja rule learns: `J += E·u` with the shared encoders,
+    /// and `u` is added to the ensemble's decoded input the rule reads.
+    LearnedEncoders {
+        /// Index of the population in the simulator.
+        pop: usize,
+        /// The shared encoders and input.
+        encoders: SharedEncoders,
+    },
+    /// A learning rule's input (PES error, Voja learning signal): `u` is added to it.
+    Rule(RuleInput),
+}
+
+/// `J += E·u` for scaled encoders `E` (`M × k` row-major).
+fn encode(j: &mut [f32], encoders: &[f32], u: &[f64]) {
+    let k = u.len();
+    if k == 1 {
+        let u = u[0] as f32;
+        for (j, e) in j.iter_mut().zip(encoders) {
+            *j = e.mul_add(u, *j);
+        }
+    } else {
+        let u: Vec<f32> = u.iter().map(|&v| v as f32).collect();
+        for (j, e) in j.iter_mut().zip(encoders.chunks_exact(k)) {
+            *j += e.iter().zip(&u).map(|(e, u)| e * u).sum::<f32>();
+        }
+    }
 }
 
 /// One decoded connection (or decoded-value probe) on the engine's schedule.
@@ -121,6 +149,8 @@ pub struct Connection {
     fresh: Vec<f64>,
     /// Transformed output, k' values.
     out: Vec<f64>,
+    /// PES on the decoders ([`crate::learning`]).
+    pes: Option<Pes>,
 }
 
 impl Connection {
@@ -152,7 +182,43 @@ impl Connection {
             pending: vec![0.0; k],
             fresh: vec![0.0; k],
             out: vec![0.0; k_out],
+            pes: None,
         }
+    }
+
+    /// Adds PES learning to the decoders (the source must be spikes, the transform the
+    /// identity: fold a transform into the decoders first, as Nengo learns `T·D`).
+    pub fn with_pes(mut self, pes: Pes) -> Result<Self, NefError> {
+        if !matches!(self.source, Source::Spikes { .. }) {
+            return Err(NefError::invalid(
+                &self.name,
+                "learning",
+                "PES needs an ensemble source (decoders to learn)",
+            ));
+        }
+        if self.transform != Transform::Identity {
+            return Err(NefError::invalid(
+                &self.name,
+                "learning",
+                "PES learns the decoders of an identity transform (fold the transform first)",
+            ));
+        }
+        self.pes = Some(pes);
+        Ok(self)
+    }
+
+    /// The connection's decoders (`N × k`, row-major; learned ones as of the last step), if
+    /// its source is spikes.
+    pub fn decoders(&self) -> Option<&[f64]> {
+        match &self.source {
+            Source::Spikes { decoders, .. } => Some(decoders),
+            Source::Node(_) => None,
+        }
+    }
+
+    /// The PES state, if the decoders learn.
+    pub fn pes(&self) -> Option<&Pes> {
+        self.pes.as_ref()
     }
 
     /// The filtered source vector (before the transform) as of the last step.
@@ -219,18 +285,13 @@ impl Component for Connection {
         // 4: target.
         match &self.target {
             Target::Encoded { pop, encoders } => {
-                let j = inputs[*pop][0].as_mut_slice();
-                let k = self.out.len();
-                if k == 1 {
-                    let u = self.out[0] as f32;
-                    for (j, e) in j.iter_mut().zip(encoders) {
-                        *j = e.mul_add(u, *j);
-                    }
-                } else {
-                    let u: Vec<f32> = self.out.iter().map(|&v| v as f32).collect();
-                    for (j, e) in j.iter_mut().zip(encoders.chunks_exact(k)) {
-                        *j += e.iter().zip(&u).map(|(e, u)| e * u).sum::<f32>();
-                    }
+                encode(inputs[*pop][0].as_mut_slice(), encoders, &self.out);
+            }
+            Target::LearnedEncoders { pop, encoders } => {
+                let mut st = encoders.lock();
+                encode(inputs[*pop][0].as_mut_slice(), &st.scaled, &self.out);
+                for (x, u) in st.input.iter_mut().zip(&self.out) {
+                    *x += u;
                 }
             }
             Target::Neurons { pop, gain } => {
@@ -240,11 +301,12 @@ impl Component for Connection {
                 }
             }
             Target::Probe(p) => p.record(step, &self.out),
+            Target::Rule(r) => r.add(&self.out),
         }
     }
 
-    fn observe(&mut self, _step: u64, _dt: f64, spikes: &[Spikes]) {
-        if let Source::Spikes { pop, decoders } = &self.source {
+    fn observe(&mut self, _step: u64, dt: f64, spikes: &[Spikes]) {
+        if let Source::Spikes { pop, decoders } = &mut self.source {
             let k = self.pending.len();
             let h = self.spike_weight;
             for &i in &spikes[*pop].ids {
@@ -253,12 +315,30 @@ impl Component for Connection {
                     *p += h * d;
                 }
             }
+            // Learning after decoding: the change first acts on the next step's spikes.
+            if let Some(pes) = &mut self.pes {
+                pes.update(decoders, &spikes[*pop], dt);
+            }
         }
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        Some(self)
     }
 
     fn find_non_finite(&self) -> Option<String> {
         if let Some(e) = self.synapse.as_ref().and_then(PscFilter::find_non_finite) {
             return Some(e);
+        }
+        if let Some(e) = self.pes.as_ref().and_then(Pes::find_non_finite) {
+            return Some(e);
+        }
+        if self.pes.is_some()
+            && let Some(i) = self
+                .decoders()
+                .and_then(|d| d.iter().position(|v| !v.is_finite()))
+        {
+            return Some(format!("learned decoder {i}"));
         }
         self.filtered()
             .iter()

@@ -19,6 +19,7 @@ pub mod ensemble;
 pub mod error;
 pub mod expr;
 pub mod function;
+pub mod learning;
 pub mod network;
 pub mod node;
 pub mod probe;

@@ -17,6 +17,7 @@ use crate::cache::DecoderCache;
 use crate::connection::{Connection, Source, Target, Transform};
 use crate::ensemble::{BuiltEnsemble, EnsembleSpec, NeuronType};
 use crate::function::Function;
+use crate::learning::{LearningRule, Pes, RuleInput, SharedEncoders, Voja};
 use crate::node::Signal;
 use crate::probe::{InputProbe, ProbeHandle, StateKind, StateProbe};
 use crate::solver::{Decoders, LstsqL2, solve};
@@ -31,12 +32,18 @@ pub enum Endpoint {
     Ensemble(String),
     /// An ensemble's neurons (spikes as a source; input currents as a target).
     Neurons(String),
+    /// The learning rule of the named connection, as a target: the connection's output is
+    /// the rule's input (PES error, Voja learning signal; Nengo's `conn.learning_rule`).
+    LearningRule(String),
 }
 
 impl Endpoint {
     fn name(&self) -> &str {
         match self {
-            Endpoint::Node(n) | Endpoint::Ensemble(n) | Endpoint::Neurons(n) => n,
+            Endpoint::Node(n)
+            | Endpoint::Ensemble(n)
+            | Endpoint::Neurons(n)
+            | Endpoint::LearningRule(n) => n,
         }
     }
 }
@@ -62,6 +69,8 @@ pub struct ConnectionSpec {
     pub decoders: Option<Vec<f64>>,
     /// Synapse discretisation (default Nengo's).
     pub form: SynapseForm,
+    /// A learning rule (PES on the decoders, Voja on the target's encoders).
+    pub learning: Option<LearningRule>,
 }
 
 impl ConnectionSpec {
@@ -78,6 +87,7 @@ impl ConnectionSpec {
             solver: LstsqL2::default(),
             decoders: None,
             form: SynapseForm::Nengo,
+            learning: None,
         }
     }
 }
@@ -292,6 +302,7 @@ impl NefNetwork {
             Ok(values)
         };
 
+        let plan = self.learning_plan(&ensembles)?;
         for c in &self.connections {
             let name = &c.name;
             c.synapse.validate(name)?;
@@ -334,6 +345,13 @@ impl NefNetwork {
                         k,
                     )
                 }
+                Endpoint::LearningRule(r) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "pre",
+                        format!("the learning rule of `{r}` is a target only"),
+                    ));
+                }
                 Endpoint::Neurons(e) => {
                     // Spikes of each neuron are the source vector: fold the transform into
                     // per-neuron decoders (column i of T), so each spike costs O(k').
@@ -369,8 +387,8 @@ impl NefNetwork {
                             (n, d)
                         }
                     };
-                    let conn = self.target(c, &ensembles, rows)?;
-                    components.push(Box::new(Connection::new(
+                    let conn = self.target(c, &ensembles, rows, &plan)?;
+                    let built = Connection::new(
                         name,
                         Source::Spikes {
                             pop: i,
@@ -381,24 +399,68 @@ impl NefNetwork {
                         dt,
                         Transform::Identity,
                         conn,
-                    )));
+                    );
+                    components.push(Box::new(plan.attach_pes(c, built, ensembles[i].n, dt)?));
                     continue;
                 }
             };
             let k_out = c.transform.out_dims(k).ok_or_else(|| {
                 NefError::invalid(name, "transform", format!("does not take a {k}-D input"))
             })?;
-            let target = self.target(c, &ensembles, k_out)?;
+            let target = self.target(c, &ensembles, k_out, &plan)?;
             let is_spikes = matches!(source, Source::Spikes { .. });
-            components.push(Box::new(Connection::new(
+            let pes = matches!(c.learning, Some(LearningRule::Pes { .. }));
+            let (source, k, transform) = match source {
+                // PES learns the full weights T·D (Nengo): fold the transform in first.
+                Source::Spikes { pop, decoders } if pes && c.transform != Transform::Identity => (
+                    Source::Spikes {
+                        pop,
+                        decoders: fold_transform(&c.transform, &decoders, k, k_out),
+                    },
+                    k_out,
+                    Transform::Identity,
+                ),
+                s => (s, k, c.transform.clone()),
+            };
+            let built = Connection::new(
                 name,
                 source,
                 k,
                 c.synapse.filter(name, c.form, is_spikes, dt, k)?,
                 dt,
-                c.transform.clone(),
+                transform,
                 target,
-            )));
+            );
+            let n = match &c.pre {
+                Endpoint::Ensemble(e) => ensembles[self.ensemble_index(e, name, "pre")?].n,
+                _ => 0,
+            };
+            components.push(Box::new(plan.attach_pes(c, built, n, dt)?));
+        }
+        for c in &self.connections {
+            if let (
+                Some(LearningRule::Voja {
+                    learning_rate,
+                    post_synapse,
+                }),
+                Endpoint::Ensemble(e),
+            ) = (c.learning, &c.post)
+            {
+                let i = self.ensemble_index(e, &c.name, "post")?;
+                let ens = &ensembles[i];
+                components.push(Box::new(Voja::new(
+                    &format!("{}.voja", c.name),
+                    i,
+                    learning_rate,
+                    post_synapse,
+                    &ens.gain,
+                    ens.radius,
+                    ens.scaled_encoders.clone(),
+                    plan.shared[&i].clone(),
+                    plan.inputs[&c.name].clone(),
+                    dt,
+                )?));
+            }
         }
 
         let mut probes = Vec::new();
@@ -513,6 +575,13 @@ impl NefNetwork {
                         "nodes only have a value to probe",
                     ));
                 }
+                (_, Endpoint::LearningRule(_)) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "target",
+                        "learning rules cannot be probed; probe the error's sources instead",
+                    ));
+                }
             }
         }
         components.extend(input_probes);
@@ -526,14 +595,125 @@ impl NefNetwork {
         })
     }
 
+    /// Checks every learning rule and makes the shared objects: one input per rule, shared
+    /// encoders per ensemble a Voja rule learns.
+    fn learning_plan(&self, ensembles: &[BuiltEnsemble]) -> Result<LearningPlan, NefError> {
+        let mut plan = LearningPlan::default();
+        for c in &self.connections {
+            let Some(rule) = c.learning else { continue };
+            let name = &c.name;
+            rule.validate(name)?;
+            if plan.inputs.contains_key(name) {
+                return Err(NefError::invalid(
+                    name,
+                    "name",
+                    "two connections with learning rules share this name",
+                ));
+            }
+            let on = match rule {
+                LearningRule::Pes { .. } => &c.pre,
+                LearningRule::Voja { .. } => &c.post,
+            };
+            let k_out = match (&rule, on) {
+                (LearningRule::Pes { .. }, Endpoint::Ensemble(e)) => {
+                    let ens = &ensembles[self.ensemble_index(e, name, "pre")?];
+                    let k = c.function.dims(ens.dims);
+                    c.transform.out_dims(k).ok_or_else(|| {
+                        NefError::invalid(name, "transform", format!("does not take a {k}-D input"))
+                    })?
+                }
+                (LearningRule::Pes { .. }, Endpoint::Neurons(e)) => {
+                    let n = ensembles[self.ensemble_index(e, name, "pre")?].n;
+                    match &c.transform {
+                        Transform::Matrix { rows, .. } => *rows,
+                        _ => n,
+                    }
+                }
+                (LearningRule::Pes { .. }, _) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "learning",
+                        "PES needs an ensemble (or its neurons) as `pre`: it learns decoders",
+                    ));
+                }
+                (LearningRule::Voja { .. }, Endpoint::Ensemble(e)) => {
+                    let i = self.ensemble_index(e, name, "post")?;
+                    if plan.shared.contains_key(&i) {
+                        return Err(NefError::invalid(
+                            name,
+                            "learning",
+                            format!("a second Voja rule on the encoders of `{e}`"),
+                        ));
+                    }
+                    let ens = &ensembles[i];
+                    let scaled = ens.scaled_encoders.iter().map(|&v| v as f32).collect();
+                    plan.shared.insert(i, SharedEncoders::new(scaled, ens.dims));
+                    1
+                }
+                (LearningRule::Voja { .. }, _) => {
+                    return Err(NefError::invalid(
+                        name,
+                        "learning",
+                        "Voja learns the encoders of an ensemble: `post` must be an ensemble",
+                    ));
+                }
+            };
+            plan.inputs
+                .insert(name.clone(), RuleInput::new(rule.input_dims(k_out)));
+        }
+        Ok(plan)
+    }
+
     fn target(
         &self,
         c: &ConnectionSpec,
         ensembles: &[BuiltEnsemble],
         k_out: usize,
+        plan: &LearningPlan,
     ) -> Result<Target, NefError> {
         let name = &c.name;
         match &c.post {
+            Endpoint::LearningRule(r) => {
+                let input = plan.inputs.get(r).ok_or_else(|| {
+                    NefError::invalid(
+                        name,
+                        "post",
+                        format!("no connection `{r}` with a learning rule"),
+                    )
+                })?;
+                if input.dims() != k_out {
+                    return Err(NefError::invalid(
+                        name,
+                        "transform",
+                        format!(
+                            "gives {k_out} value(s); the learning rule of `{r}` takes {}",
+                            input.dims()
+                        ),
+                    ));
+                }
+                Ok(Target::Rule(input.clone()))
+            }
+            Endpoint::Ensemble(e)
+                if plan
+                    .shared
+                    .contains_key(&self.ensemble_index(e, name, "post")?) =>
+            {
+                let i = self.ensemble_index(e, name, "post")?;
+                if ensembles[i].dims != k_out {
+                    return Err(NefError::invalid(
+                        name,
+                        "transform",
+                        format!(
+                            "gives {k_out} dimension(s); `{e}` represents {}",
+                            ensembles[i].dims
+                        ),
+                    ));
+                }
+                Ok(Target::LearnedEncoders {
+                    pop: i,
+                    encoders: plan.shared[&i].clone(),
+                })
+            }
             Endpoint::Ensemble(e) => {
                 let i = self.ensemble_index(e, name, "post")?;
                 let ens = &ensembles[i];
@@ -573,6 +753,57 @@ impl NefNetwork {
             )),
         }
     }
+}
+
+/// Shared objects of the learning rules of one build.
+#[derive(Debug, Default)]
+struct LearningPlan {
+    /// Input of each rule, by connection name.
+    inputs: HashMap<String, RuleInput>,
+    /// Shared encoders, by ensemble index (ensembles with a Voja rule).
+    shared: HashMap<usize, SharedEncoders>,
+}
+
+impl LearningPlan {
+    /// Adds the PES rule of `c` (if any) to its built connection from `n` neurons.
+    fn attach_pes(
+        &self,
+        c: &ConnectionSpec,
+        built: Connection,
+        n: usize,
+        dt: f64,
+    ) -> Result<Connection, NefError> {
+        match c.learning {
+            Some(LearningRule::Pes {
+                learning_rate,
+                pre_synapse,
+            }) => {
+                let pes = Pes::new(
+                    &format!("{}.pes", c.name),
+                    learning_rate,
+                    pre_synapse,
+                    n,
+                    self.inputs[&c.name].clone(),
+                    dt,
+                )?;
+                built.with_pes(pes)
+            }
+            _ => Ok(built),
+        }
+    }
+}
+
+/// `T·D` as per-neuron decoders: `decoders` is `N × k`, the result `N × k_out` with row i
+/// equal to `T·d_i`.
+fn fold_transform(t: &Transform, decoders: &[f64], k: usize, k_out: usize) -> Vec<f64> {
+    let mut out = vec![0.0; decoders.len() / k.max(1) * k_out];
+    for (d, o) in decoders
+        .chunks_exact(k.max(1))
+        .zip(out.chunks_exact_mut(k_out.max(1)))
+    {
+        t.apply(d, o);
+    }
+    out
 }
 
 impl BuiltNetwork {
@@ -636,6 +867,27 @@ impl NefRun {
             }
         }
         Ok(())
+    }
+
+    /// The decoders (`N × k`) of connection `name` as of the last step (learned ones change
+    /// during the run); None when no such connection decodes spikes.
+    pub fn decoders(&self, name: &str) -> Option<Vec<f64>> {
+        self.sim
+            .components()
+            .iter()
+            .filter(|c| c.name() == name)
+            .find_map(|c| c.as_any()?.downcast_ref::<Connection>()?.decoders())
+            .map(<[f64]>::to_vec)
+    }
+
+    /// The encoders (unit scale, `N × d`) learned by the Voja rule of connection `name`.
+    pub fn learned_encoders(&self, name: &str) -> Option<Vec<f64>> {
+        let key = format!("{name}.voja");
+        self.sim
+            .components()
+            .iter()
+            .filter(|c| c.name() == key)
+            .find_map(|c| Some(c.as_any()?.downcast_ref::<Voja>()?.encoders()))
     }
 
     /// Runs for `seconds` of simulated time (rounded to whole steps).

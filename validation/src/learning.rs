@@ -41,6 +41,7 @@ use simcore::rng::{Stream, stream};
 use simcore::sources::{PoissonGenerator, RateTable};
 use simcore::{Component, LifCobaPopulation, Population, SimError, Simulator, Spikes};
 
+use crate::learning_pes::{self, PesInput};
 use crate::plot::{LinePlot, Series, save_grid_png};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
@@ -63,6 +64,8 @@ pub struct LearningCheck {
     /// Scale applied to the simulated pair-curve amplitudes while the acceptance uses the
     /// unscaled curve (1 for the real check; tests set another value to show it can fail).
     pub stdp_scale: f64,
+    /// Seeds of each PES case (0: no PES case).
+    pub pes_seeds: u64,
 }
 
 impl LearningCheck {
@@ -75,6 +78,7 @@ impl LearningCheck {
             oja_samples: 40_000,
             bcm_steps: 200_000,
             stdp_scale: 1.0,
+            pes_seeds: 5,
         }
     }
 
@@ -98,19 +102,29 @@ impl LearningCheck {
         let (song, song_plots) = self.song2000().map_err(sim_err)?;
         let (oja, oja_plot) = self.oja();
         let (bcm, bcm_plot) = self.bcm();
+        let mut cases = vec![pairs, song, oja, bcm];
+        let mut pes_plots = Vec::new();
+        if self.pes_seeds > 0 {
+            for input in [PesInput::Sine, PesInput::WhiteNoise] {
+                let (c, p) = learning_pes::case(input, self.pes_seeds, 1.0, opts.threads)?;
+                cases.push(c);
+                pes_plots.push(p);
+            }
+        }
         let mut plots = Vec::new();
         if let Some(path) = opts.plot_path("learning.png") {
             let mut grid = vec![pair_plot];
             grid.extend(song_plots);
             grid.push(oja_plot);
             grid.push(bcm_plot);
+            grid.extend(pes_plots);
             save_grid_png(&path, &grid, 2).map_err(|source| ValidationError::Plot {
                 check: NAME,
                 source,
             })?;
             plots.push(path);
         }
-        Ok(CheckResult::new(NAME, vec![pairs, song, oja, bcm], plots))
+        Ok(CheckResult::new(NAME, cases, plots))
     }
 
     fn stdp_pairs(&self) -> Result<(Case, LinePlot), SimError> {

@@ -13,6 +13,7 @@
 pub mod dense;
 pub mod hh;
 pub mod learning;
+pub mod learning_pes;
 pub mod lif;
 pub mod nef;
 pub mod nef_fixture;
@@ -113,7 +114,7 @@ pub const CHECKS: &[Check] = &[
     },
     Check {
         name: "learning",
-        about: "STDP pair window and Song et al. 2000 bimodal weights; Oja eigenvector; BCM selectivity",
+        about: "STDP pair window and Song et al. 2000 bimodal weights; Oja eigenvector; BCM selectivity; PES channel vs Nengo",
         run: learning::run,
     },
     Check {

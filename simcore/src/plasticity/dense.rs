@@ -117,8 +117,16 @@ impl DenseLearning {
     }
 }
 
-/// Filters one step of `spikes` (height `1/dt`) into `out`.
-fn filter_spikes(f: &mut PscFilter, spikes: &Spikes, dt: f64, held: &mut [f32], out: &mut [f32]) {
+/// Filters one step of `spikes` (height `1/dt`, Nengo's spike output) into `out` through `f`;
+/// `held` is scratch space of at least `out.len()` values. `out` holds the filtered activities
+/// (Hz) after the step.
+pub fn filter_spikes(
+    f: &mut PscFilter,
+    spikes: &Spikes,
+    dt: f64,
+    held: &mut [f32],
+    out: &mut [f32],
+) {
     let n = out.len();
     let held = &mut held[..n];
     held.fill(0.0);
