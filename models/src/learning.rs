@@ -505,6 +505,7 @@ mod tests {
     /// Decoders after each step of a PES connection driven by random spikes and errors,
     /// against a reference loop written from Nengo's operator order (see the module docs).
     #[test]
+    #[allow(clippy::needless_range_loop)] // the reference loop is written index by index
     fn pes_follows_nengos_timing() {
         let (n, k, dt, tau, kappa) = (3usize, 2usize, 1e-3, 0.005, 0.5);
         let mut r = R::seed_from_u64(7);
@@ -577,6 +578,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::needless_range_loop)] // the reference loop is written index by index
     fn voja_moves_active_encoders_towards_the_input() {
         // Two neurons, 2-D, gain 2, radius 1; neuron 0 fires every step, neuron 1 never.
         let (dt, kappa, tau) = (1e-3, 1.0, 0.005);
