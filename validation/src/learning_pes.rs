@@ -117,9 +117,15 @@ impl PesRun {
 
 /// The learning network of the module docs, with learning rate `kappa`.
 pub fn network(input: PesInput, kappa: f64) -> NefNetwork {
+    network_sized(input, kappa, NEURONS)
+}
+
+/// The learning network with `n` neurons in each ensemble (connections in the order stim →
+/// pre, pre → post (`learn`), post → rule, stim → rule).
+pub fn network_sized(input: PesInput, kappa: f64, n: usize) -> NefNetwork {
     let mut net = NefNetwork::default();
-    net.ensembles.push(EnsembleSpec::new("pre", NEURONS, 1));
-    net.ensembles.push(EnsembleSpec::new("post", NEURONS, 1));
+    net.ensembles.push(EnsembleSpec::new("pre", n, 1));
+    net.ensembles.push(EnsembleSpec::new("post", n, 1));
     net.nodes.push(("stim".into(), input.signal()));
     let ens = |n: &str| Endpoint::Ensemble(n.into());
     let mut c = ConnectionSpec::new(Endpoint::Node("stim".into()), ens("pre"));
@@ -127,7 +133,7 @@ pub fn network(input: PesInput, kappa: f64) -> NefNetwork {
     net.connections.push(c);
     let mut learn = ConnectionSpec::new(ens("pre"), ens("post"));
     learn.name = "learn".into();
-    learn.decoders = Some(vec![0.0; NEURONS]);
+    learn.decoders = Some(vec![0.0; n]);
     learn.learning = Some(LearningRule::Pes {
         learning_rate: kappa,
         pre_synapse: Synapse::Default,

@@ -12,12 +12,30 @@
 //! delay = 1.5e-3           # s, or a distribution table
 //! receptor = "delta"       # delta | exponential | alpha | gamma (tau_syn = … s, order = n)
 //!                          # | excitatory | inhibitory (conductances of `lif_coba`)
+//!
+//! [projection.plasticity]  # optional (docs/learning.md): the weights learn
+//! rule = "stdp"            # stdp | hebbian | oja | bcm
+//! a_plus = 0.005           # stdp: amplitudes (weight units; fractions if multiplicative)
+//! a_minus = 0.00525
+//! tau_plus = 0.02          # s (default 0.02)
+//! tau_minus = 0.02         # s (default 0.02)
+//! w_min = 0.0              # hard bounds, weight units (default 0)
+//! w_max = 1.0              # required
+//! dependence = "additive"  # additive | multiplicative (soft bounds)
+//! delay_split = "axonal"   # axonal (Brian2) | dendritic (NEST stdp_synapse)
 //! ```
+//!
+//! Rate rules (`hebbian`: `learning_rate`, `decay`; `oja`: `learning_rate`, `beta`; `bcm`:
+//! `learning_rate`, `tau_theta`; all: `tau`, the activity filter, default 0.005 s) act on
+//! activities in Hz (spikes of height 1/Δt through `Lowpass(tau)`). Amplitudes, bounds and
+//! learning rates are in the units of `weight`; they are converted with it into the receptor's
+//! unit.
 
 use std::path::Path;
 
 use simcore::connectivity::{Connect, Dist, Rule, Value};
 use simcore::delivery::{Projection as SimProjection, SpikeDelivery};
+use simcore::plasticity::{DelaySplit, PlasticDelivery, RateRule, StdpParams, WeightDependence};
 
 use crate::build::Builder;
 use crate::error::{ErrorKind, SpecError, closest};
@@ -136,6 +154,160 @@ pub struct Projection {
     pub allow_autapses: At<bool>,
     /// Allow multapses.
     pub allow_multapses: At<bool>,
+    /// Learning rule of the weights (`[projection.plasticity]`), in the units of `weight`.
+    pub plasticity: Option<At<Plasticity>>,
+}
+
+/// Rule names accepted in `plasticity.rule`.
+pub const PLASTICITY_RULES: [&str; 4] = ["stdp", "hebbian", "oja", "bcm"];
+
+/// A projection's learning rule, parameters in the units of `weight`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Plasticity {
+    /// Pair STDP (`simcore::plasticity::stdp`).
+    Stdp(StdpParams),
+    /// Hebbian, Oja or BCM on activities filtered by `Lowpass(tau)`.
+    Rate {
+        /// The rule.
+        rule: RateRule,
+        /// Activity filter time constant, s.
+        tau: f64,
+    },
+}
+
+impl Plasticity {
+    /// Reads `[projection.plasticity]`.
+    fn parse(t: &mut TableReader<'_>) -> Result<Self, SpecError> {
+        let rule = t.str("rule")?.required(t, "rule")?;
+        let req = |t: &mut TableReader<'_>, k: &'static str| -> Result<f64, SpecError> {
+            Ok(t.f64(k)?.required(t, k)?.value)
+        };
+        let opt = |t: &mut TableReader<'_>, k: &'static str, d: f64| -> Result<f64, SpecError> {
+            Ok(t.f64(k)?.map_or(d, |x| x.value))
+        };
+        let choice = |t: &mut TableReader<'_>,
+                      k: &'static str,
+                      known: &[&str]|
+         -> Result<Option<String>, SpecError> {
+            let Some(v) = t.str(k)? else { return Ok(None) };
+            if known.contains(&v.value.as_str()) {
+                Ok(Some(v.value))
+            } else {
+                Err(v.error(ErrorKind::Invalid(format!(
+                    "unknown `{}` (known: {})",
+                    v.value,
+                    known.join(", ")
+                ))))
+            }
+        };
+        let p = match rule.value.as_str() {
+            "stdp" => {
+                let dependence = match choice(t, "dependence", &["additive", "multiplicative"])? {
+                    Some(d) if d == "multiplicative" => WeightDependence::Multiplicative,
+                    _ => WeightDependence::Additive,
+                };
+                let delay_split = match choice(t, "delay_split", &["axonal", "dendritic"])? {
+                    Some(d) if d == "dendritic" => DelaySplit::Dendritic,
+                    _ => DelaySplit::Axonal,
+                };
+                Plasticity::Stdp(StdpParams {
+                    a_plus: req(t, "a_plus")?,
+                    a_minus: req(t, "a_minus")?,
+                    tau_plus: opt(t, "tau_plus", 0.02)?,
+                    tau_minus: opt(t, "tau_minus", 0.02)?,
+                    w_min: opt(t, "w_min", 0.0)?,
+                    w_max: req(t, "w_max")?,
+                    dependence,
+                    delay_split,
+                })
+            }
+            "hebbian" | "oja" | "bcm" => {
+                let rate = req(t, "learning_rate")?;
+                let rule = match rule.value.as_str() {
+                    "hebbian" => RateRule::Hebbian {
+                        rate,
+                        decay: opt(t, "decay", 0.0)?,
+                    },
+                    "oja" => RateRule::Oja {
+                        rate,
+                        beta: opt(t, "beta", 1.0)?,
+                    },
+                    _ => RateRule::Bcm {
+                        rate,
+                        tau_theta: opt(t, "tau_theta", 1.0)?,
+                    },
+                };
+                Plasticity::Rate {
+                    rule,
+                    tau: opt(t, "tau", 0.005)?,
+                }
+            }
+            other => {
+                return Err(rule.error(ErrorKind::Invalid(format!(
+                    "unknown plasticity rule `{other}` (known: {}){}",
+                    PLASTICITY_RULES.join(", "),
+                    closest(other, PLASTICITY_RULES)
+                        .map(|s| format!("; did you mean `{s}`?"))
+                        .unwrap_or_default()
+                ))));
+            }
+        };
+        let object = t.path().to_string();
+        let checked = match p {
+            Plasticity::Stdp(s) => s.validate(&object),
+            Plasticity::Rate { rule, tau } => rule.validate(&object).and_then(|()| {
+                if tau > 0.0 && tau.is_finite() {
+                    Ok(())
+                } else {
+                    Err(simcore::SimError::Param {
+                        object: object.clone(),
+                        key: "tau",
+                        value: tau.to_string(),
+                        msg: "must be a positive, finite time".into(),
+                    })
+                }
+            }),
+        };
+        if let Err(simcore::SimError::Param {
+            key, value, msg, ..
+        }) = checked
+        {
+            return Err(t.error(key, ErrorKind::OutOfRange { value, msg }));
+        }
+        Ok(p)
+    }
+
+    /// The rule in the receptor's unit, weights converted by `s` (> 0).
+    fn scaled(self, s: f64) -> Self {
+        match self {
+            Plasticity::Stdp(mut p) => {
+                if p.dependence == WeightDependence::Additive {
+                    p.a_plus *= s;
+                    p.a_minus *= s;
+                }
+                p.w_min *= s;
+                p.w_max *= s;
+                Plasticity::Stdp(p)
+            }
+            Plasticity::Rate { rule, tau } => {
+                let rule = match rule {
+                    RateRule::Hebbian { rate, decay } => RateRule::Hebbian {
+                        rate: rate * s,
+                        decay,
+                    },
+                    RateRule::Oja { rate, beta } => RateRule::Oja {
+                        rate: rate * s,
+                        beta: beta / s,
+                    },
+                    RateRule::Bcm { rate, tau_theta } => RateRule::Bcm {
+                        rate: rate * s,
+                        tau_theta,
+                    },
+                };
+                Plasticity::Rate { rule, tau }
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -232,6 +404,19 @@ impl Projection {
         let allow_multapses = t
             .bool("allow_multapses")?
             .unwrap_or_else(|| t.default("allow_multapses", true));
+        let plasticity = match t.table("plasticity")? {
+            Some(mut pt) => {
+                let (origin, key) = (pt.origin(), pt.path().to_string());
+                let p = Plasticity::parse(&mut pt)?;
+                pt.finish()?;
+                Some(At {
+                    value: p,
+                    key,
+                    origin,
+                })
+            }
+            None => None,
+        };
         t.finish()?;
         Ok(Self {
             name,
@@ -247,6 +432,7 @@ impl Projection {
             kernel,
             allow_autapses,
             allow_multapses,
+            plasticity,
         })
     }
 
@@ -263,7 +449,9 @@ impl Projection {
         let threads = simcore::par::Threads::new(b.threads)
             .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
         let mut built = Vec::with_capacity(items.len());
-        for p in items {
+        let mut stdp = Vec::new();
+        let mut rate = Vec::new();
+        for (index, p) in items.iter().enumerate() {
             let src = b.population(&p.source)?;
             let dst = b.population(&p.target)?;
             let model = &populations[dst].model;
@@ -338,6 +526,18 @@ impl Projection {
                 )
                 .map_err(|e| p.rule.error(ErrorKind::Invalid(e.to_string())))?;
             b.synapses += csr.len() as u64;
+            if let Some(pl) = &p.plasticity {
+                if !(syn.scale > 0.0) {
+                    return Err(pl.error(ErrorKind::Invalid(format!(
+                        "receptor `{}` converts weights with a non-positive factor; plasticity needs a positive one",
+                        p.receptor.value
+                    ))));
+                }
+                match pl.value.scaled(syn.scale) {
+                    Plasticity::Stdp(s) => stdp.push((index, s)),
+                    Plasticity::Rate { rule, tau } => rate.push((index, rule, tau)),
+                }
+            }
             built.push(SimProjection {
                 name: p.name.value.clone(),
                 source: src,
@@ -355,7 +555,33 @@ impl Projection {
             .collect();
         let delivery = SpikeDelivery::new("projections", built, &sizes, &ports, b.dt)
             .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
-        b.components.push(Box::new(delivery));
+        if stdp.is_empty() && rate.is_empty() {
+            b.components.push(Box::new(delivery));
+            return Ok(());
+        }
+        let fail = |i: usize, e: simcore::SimError| match &items[i].plasticity {
+            Some(p) => p.error(ErrorKind::Invalid(e.to_string())),
+            None => items[i].name.error(ErrorKind::Invalid(e.to_string())),
+        };
+        // STDP errors (per-synapse delays…) name the first STDP projection at fault.
+        let mut plastic =
+            PlasticDelivery::new("projections", delivery, stdp.clone()).map_err(|e| {
+                let i = stdp
+                    .iter()
+                    .map(|s| s.0)
+                    .find(|&i| {
+                        e.to_string()
+                            .contains(&format!("`{}`", items[i].name.value))
+                    })
+                    .unwrap_or(stdp.first().map_or(0, |s| s.0));
+                fail(i, e)
+            })?;
+        for (i, rule, tau) in rate {
+            plastic = plastic
+                .with_rate_rule(i, rule, tau, b.dt)
+                .map_err(|e| fail(i, e))?;
+        }
+        b.components.push(Box::new(plastic));
         Ok(())
     }
 }

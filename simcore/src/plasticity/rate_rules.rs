@@ -114,6 +114,29 @@ impl RateLearner {
         &self.theta
     }
 
+    /// The new weight of one synapse with presynaptic activity `x` onto postsynaptic neuron
+    /// `j` with activity `y`, after one step of `dt` (BCM: with θ_j at the step's start).
+    #[inline]
+    fn synapse(&self, w: f64, x: f64, y: f64, j: usize, dt: f64) -> f64 {
+        match self.rule {
+            RateRule::Hebbian { rate, decay } => w + dt * (rate * y * x - decay * w),
+            RateRule::Oja { rate, beta } => w + dt * rate * y * (x - beta * y * w),
+            RateRule::Bcm { rate, .. } => w + dt * rate * y * (y - self.theta[j]) * x,
+        }
+    }
+
+    /// Advances the BCM thresholds by one step with postsynaptic activities `y` (after the
+    /// weights: they use the threshold at the step's start).
+    fn advance_theta(&mut self, y: &[f32], dt: f64) {
+        if let RateRule::Bcm { tau_theta, .. } = self.rule {
+            let a = -(-dt / tau_theta).exp_m1();
+            for (t, &yj) in self.theta.iter_mut().zip(y) {
+                let yj = f64::from(yj);
+                *t += a * (yj * yj - *t);
+            }
+        }
+    }
+
     /// Advances `w` (post-major, `x.len() × y.len()`) by one step of `dt` seconds given this
     /// step's presynaptic activities `x` and postsynaptic activities `y`.
     pub fn step(&mut self, w: &mut [f32], x: &[f32], y: &[f32], dt: f64) {
@@ -122,29 +145,32 @@ impl RateLearner {
         debug_assert_eq!(w.len(), n * y.len());
         for (j, (row, &yj)) in w.chunks_exact_mut(n.max(1)).zip(y).enumerate() {
             let yj = f64::from(yj);
-            match self.rule {
-                RateRule::Hebbian { rate, decay } => {
-                    for (wji, &xi) in row.iter_mut().zip(x) {
-                        let w0 = f64::from(*wji);
-                        *wji = (w0 + dt * (rate * yj * f64::from(xi) - decay * w0)) as f32;
-                    }
-                }
-                RateRule::Oja { rate, beta } => {
-                    for (wji, &xi) in row.iter_mut().zip(x) {
-                        let w0 = f64::from(*wji);
-                        *wji = (w0 + dt * rate * yj * (f64::from(xi) - beta * yj * w0)) as f32;
-                    }
-                }
-                RateRule::Bcm { rate, tau_theta } => {
-                    let g = dt * rate * yj * (yj - self.theta[j]);
-                    for (wji, &xi) in row.iter_mut().zip(x) {
-                        *wji = (f64::from(*wji) + g * f64::from(xi)) as f32;
-                    }
-                    let a = -(-dt / tau_theta).exp_m1();
-                    self.theta[j] += a * (yj * yj - self.theta[j]);
-                }
+            for (wji, &xi) in row.iter_mut().zip(x) {
+                *wji = self.synapse(f64::from(*wji), f64::from(xi), yj, j, dt) as f32;
             }
         }
+        self.advance_theta(y, dt);
+    }
+
+    /// Advances sparse weights by one step: `w[s]` is the synapse from presynaptic neuron `i`
+    /// (`offsets[i] ≤ s < offsets[i+1]`, CSR rows) to `targets[s]`. Cost O(synapses).
+    pub fn step_csr(
+        &mut self,
+        offsets: &[usize],
+        targets: &[u32],
+        w: &mut [f32],
+        x: &[f32],
+        y: &[f32],
+        dt: f64,
+    ) {
+        for (i, &xi) in x.iter().enumerate() {
+            let xi = f64::from(xi);
+            for s in offsets[i]..offsets[i + 1] {
+                let j = targets[s] as usize;
+                w[s] = self.synapse(f64::from(w[s]), xi, f64::from(y[j]), j, dt) as f32;
+            }
+        }
+        self.advance_theta(y, dt);
     }
 }
 
@@ -232,5 +258,53 @@ mod tests {
         let (hi, lo) = (after[0].max(after[1]), after[0].min(after[1]));
         // Selective fixed point: θ = ⟨y²⟩ = y_hi²/2 = y_hi ⇒ y_hi = 2, y_lo = 0.
         assert!((hi - 2.0).abs() < 0.2 && lo < 0.1 * hi, "{after:?}");
+    }
+
+    #[test]
+    fn sparse_step_equals_the_dense_step_on_all_to_all_rows() {
+        // CSR rows i → every j (pre-major) against dense post-major weights, each rule.
+        let (n_pre, n_post, dt) = (3usize, 4usize, 1e-3);
+        let mut r = R::seed_from_u64(5);
+        let offsets: Vec<usize> = (0..=n_pre).map(|i| i * n_post).collect();
+        let targets: Vec<u32> = (0..n_pre * n_post).map(|s| (s % n_post) as u32).collect();
+        for rule in [
+            RateRule::Hebbian {
+                rate: 0.5,
+                decay: 2.0,
+            },
+            RateRule::Oja {
+                rate: 0.3,
+                beta: 1.5,
+            },
+            RateRule::Bcm {
+                rate: 0.2,
+                tau_theta: 0.05,
+            },
+        ] {
+            let mut dense = RateLearner::new(rule, n_pre, n_post);
+            let mut sparse = RateLearner::new(rule, n_pre, n_post);
+            let mut wd: Vec<f32> = (0..n_pre * n_post)
+                .map(|_| r.random_range(-1.0..1.0))
+                .collect();
+            // sparse synapse s = i·n_post + j ↔ dense j·n_pre + i
+            let mut ws: Vec<f32> = (0..n_pre * n_post)
+                .map(|s| wd[(s % n_post) * n_pre + s / n_post])
+                .collect();
+            for _ in 0..100 {
+                let x: Vec<f32> = (0..n_pre).map(|_| r.random_range(0.0..5.0)).collect();
+                let y: Vec<f32> = (0..n_post).map(|_| r.random_range(0.0..5.0)).collect();
+                dense.step(&mut wd, &x, &y, dt);
+                sparse.step_csr(&offsets, &targets, &mut ws, &x, &y, dt);
+            }
+            assert!(wd.iter().any(|&w| w.abs() > 0.01));
+            for s in 0..n_pre * n_post {
+                assert_eq!(
+                    ws[s],
+                    wd[(s % n_post) * n_pre + s / n_post],
+                    "{rule:?} synapse {s}"
+                );
+            }
+            assert_eq!(dense.theta(), sparse.theta());
+        }
     }
 }

@@ -56,9 +56,12 @@ use crate::connectivity::{Delays, Incoming, Weights};
 use crate::delivery::SpikeDelivery;
 use crate::lanes::Padded;
 use crate::par::Par;
+use crate::plasticity::dense::filter_spikes;
+use crate::plasticity::rate_rules::{RateLearner, RateRule};
 use crate::plasticity::trace::{EventTime, Traces};
 use crate::sim::Component;
 use crate::spikes::Spikes;
+use crate::synapse::{Discretisation, PscFilter, PscShape};
 
 /// How a weight change depends on the weight (see the module docs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -190,13 +193,29 @@ struct Stdp {
     events: Vec<(f32, u8, u32)>,
 }
 
-/// Spike delivery whose projections may carry STDP (the [`Component`] for plastic synapses;
-/// see the module docs).
+/// A rate rule (Hebbian, Oja, BCM) on the CSR weights of one projection, from activities
+/// filtered as [`crate::plasticity::dense`] filters them.
+#[derive(Clone, Debug)]
+struct RateProjection {
+    projection: usize,
+    source: usize,
+    target: usize,
+    learner: RateLearner,
+    pre_filter: PscFilter,
+    post_filter: PscFilter,
+    held: Vec<f32>,
+    a_pre: Vec<f32>,
+    a_post: Vec<f32>,
+}
+
+/// Spike delivery whose projections may carry STDP or a rate rule (the [`Component`] for
+/// plastic synapses; see the module docs).
 #[derive(Clone, Debug)]
 pub struct PlasticDelivery {
     name: String,
     delivery: SpikeDelivery,
     rules: Vec<Stdp>,
+    rate_rules: Vec<RateProjection>,
     updates: u64,
 }
 
@@ -264,8 +283,67 @@ impl PlasticDelivery {
             name: name.to_string(),
             delivery,
             rules: states,
+            rate_rules: Vec::new(),
             updates: 0,
         })
+    }
+
+    /// Adds `rule` (Hebbian, Oja or BCM) to projection `p`: each step, the spikes of its source
+    /// and target (height 1/Δt) are filtered by `Lowpass(tau)` (Nengo's zero-order hold, so
+    /// activities are in Hz) and every synapse of `p` advances by the rule
+    /// ([`RateLearner::step_csr`], O(synapses) per step). Spikes still transmit event by event
+    /// with the current weights. Errors when `p` is unknown or already plastic, or on a bad
+    /// parameter.
+    pub fn with_rate_rule(
+        mut self,
+        p: usize,
+        rule: RateRule,
+        tau: f64,
+        dt: f64,
+    ) -> Result<Self, SimError> {
+        let Some(proj) = self.delivery.projections().get(p) else {
+            return Err(SimError::Param {
+                object: format!("plastic delivery `{}`", self.name),
+                key: "projection",
+                value: p.to_string(),
+                msg: format!("only {} projections", self.delivery.projections().len()),
+            });
+        };
+        let object = format!("projection `{}`", proj.name);
+        rule.validate(&object)?;
+        if self.rules.iter().any(|r| r.projection == p)
+            || self.rate_rules.iter().any(|r| r.projection == p)
+        {
+            return Err(SimError::Param {
+                object,
+                key: "plasticity",
+                value: p.to_string(),
+                msg: "has two plasticity rules".into(),
+            });
+        }
+        let (n_pre, n_post) = (proj.csr.n_pre(), proj.csr.n_post());
+        let filter = |side: &str, n| {
+            PscFilter::new(
+                &format!("{object}.{side}_activity"),
+                PscShape::exponential(tau),
+                Discretisation::Nengo,
+                dt,
+                n,
+            )
+        };
+        self.rate_rules.push(RateProjection {
+            projection: p,
+            source: proj.source,
+            target: proj.target,
+            learner: RateLearner::new(rule, n_pre, n_post),
+            pre_filter: filter("pre", n_pre)?,
+            post_filter: filter("post", n_post)?,
+            held: vec![0.0; n_pre.max(n_post)],
+            a_pre: vec![0.0; n_pre],
+            a_post: vec![0.0; n_post],
+        });
+        let _ = self.delivery.weights_mut_with_rows(p);
+        Ok(self)
     }
 
     /// The wrapped delivery (projections with their current weights).
@@ -338,6 +416,15 @@ impl PlasticDelivery {
                 }
             }
         }
+        for r in &mut self.rate_rules {
+            let (src, tgt) = (&spikes[r.source], &spikes[r.target]);
+            filter_spikes(&mut r.pre_filter, src, dt, &mut r.held, &mut r.a_pre);
+            filter_spikes(&mut r.post_filter, tgt, dt, &mut r.held, &mut r.a_post);
+            let (offsets, targets, w) = self.delivery.weights_mut_with_rows(r.projection);
+            r.learner
+                .step_csr(offsets, targets, w, &r.a_pre, &r.a_post, dt);
+            self.updates += w.len() as u64;
+        }
     }
 }
 
@@ -370,8 +457,10 @@ impl Component for PlasticDelivery {
 
     fn find_non_finite(&self) -> Option<String> {
         self.delivery.find_non_finite().or_else(|| {
-            self.rules.iter().find_map(|r| {
-                let p = &self.delivery.projections()[r.projection];
+            let plastic = self.rules.iter().map(|r| r.projection);
+            let rate = self.rate_rules.iter().map(|r| r.projection);
+            plastic.chain(rate).find_map(|r| {
+                let p = &self.delivery.projections()[r];
                 match p.csr.weights() {
                     Weights::PerSynapse(w) => w
                         .iter()
