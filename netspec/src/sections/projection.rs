@@ -527,7 +527,7 @@ impl Projection {
                 .map_err(|e| p.rule.error(ErrorKind::Invalid(e.to_string())))?;
             b.synapses += csr.len() as u64;
             if let Some(pl) = &p.plasticity {
-                if !(syn.scale > 0.0) {
+                if syn.scale.is_nan() || syn.scale <= 0.0 {
                     return Err(pl.error(ErrorKind::Invalid(format!(
                         "receptor `{}` converts weights with a non-positive factor; plasticity needs a positive one",
                         p.receptor.value
