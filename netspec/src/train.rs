@@ -34,7 +34,7 @@ use models::dense::losses::Loss;
 use models::dense::mlp::LayerShape;
 use models::dense::optimisers::Optimiser;
 use models::dense::spiking::SpikingConfig;
-use models::dense::training::TrainConfig;
+use models::dense::training::{Precision, TrainConfig};
 
 use crate::error::{ErrorKind, Origin, SpecError, closest};
 use crate::reader::{At, Required, TableReader};
@@ -523,6 +523,18 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
     };
     let seed = t.u64("seed")?.map_or(0, |s| s.value);
     let shuffle = t.bool("shuffle")?.is_none_or(|s| s.value);
+    let precision = match t.str("precision")? {
+        None => Precision::default(),
+        Some(p) => match p.value.as_str() {
+            "f32" => Precision::F32,
+            "f64" => Precision::F64,
+            other => {
+                return Err(p.error(ErrorKind::Invalid(format!(
+                    "unknown precision `{other}` (known: f32, f64)"
+                ))));
+            }
+        },
+    };
     t.finish()?;
     let config = TrainConfig {
         epochs,
@@ -535,6 +547,7 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
         patience,
         seed,
         shuffle,
+        precision,
     };
     Ok((data, input_scale, test_fraction, config, loss))
 }

@@ -147,6 +147,7 @@ pub fn run(args: &Args) -> Result<()> {
             format!("{:?}", spec.config.validation_fraction),
         ),
         ("seed".into(), spec.config.seed.to_string()),
+        ("precision".into(), spec.config.precision.name().into()),
         ("train_samples".into(), data.train.len().to_string()),
         ("train_seconds".into(), format!("{:.3}", history.seconds)),
         ("simulator_version".into(), env!("CARGO_PKG_VERSION").into()),

@@ -23,7 +23,7 @@
 //! downstream.
 
 use super::DenseError;
-use super::matrix::Matrix;
+use super::matrix::{Mat, Real};
 use simcore::neuron::lif::LifParams;
 use std::fmt;
 
@@ -243,36 +243,54 @@ impl Activation {
         }
     }
 
-    /// `a = f(z)` for a batch (one sample per row); `a` is resized to `z`'s shape.
-    pub fn forward(&self, z: &Matrix, a: &mut Matrix) {
+    /// `a = f(z)` for a batch (one sample per row); `a` is resized to `z`'s shape. Identity
+    /// and ReLU run in `T`; the others are evaluated in `f64` and rounded to `T`.
+    pub fn forward<T: Real>(&self, z: &Mat<T>, a: &mut Mat<T>) {
         a.resize(z.rows(), z.cols());
-        if let Self::Softmax = self {
-            for i in 0..z.rows() {
-                softmax_row(z.row(i), a.row_mut(i));
+        let out = a.data_mut().iter_mut().zip(z.data());
+        match self {
+            Self::Softmax => {
+                let mut zr = vec![0.0; z.cols()];
+                let mut ar = vec![0.0; z.cols()];
+                for i in 0..z.rows() {
+                    for (d, &v) in zr.iter_mut().zip(z.row(i)) {
+                        *d = v.to_f64();
+                    }
+                    softmax_row(&zr, &mut ar);
+                    for (o, &v) in a.row_mut(i).iter_mut().zip(&ar) {
+                        *o = T::from_f64(v);
+                    }
+                }
             }
-        } else {
-            for (o, &zi) in a.data_mut().iter_mut().zip(z.data()) {
-                *o = self.value(zi);
-            }
+            Self::Identity => out.for_each(|(o, &zi)| *o = zi),
+            Self::Relu => out.for_each(|(o, &zi)| *o = if zi > T::ZERO { zi } else { T::ZERO }),
+            _ => out.for_each(|(o, &zi)| *o = T::from_f64(self.value(zi.to_f64()))),
         }
     }
 
     /// `δz` from `δa`: `f'(z) ⊙ δa`, or for softmax `a ⊙ (δa − ⟨δa, a⟩)` per row.
     /// `dz` is resized to `z`'s shape.
-    pub fn backward(&self, z: &Matrix, a: &Matrix, da: &Matrix, dz: &mut Matrix) {
+    pub fn backward<T: Real>(&self, z: &Mat<T>, a: &Mat<T>, da: &Mat<T>, dz: &mut Mat<T>) {
         dz.resize(z.rows(), z.cols());
-        if let Self::Softmax = self {
-            for i in 0..z.rows() {
-                let (ai, dai) = (a.row(i), da.row(i));
-                let dot: f64 = ai.iter().zip(dai).map(|(p, q)| p * q).sum();
-                for ((o, &p), &q) in dz.row_mut(i).iter_mut().zip(ai).zip(dai) {
-                    *o = p * (q - dot);
+        let out = dz.data_mut().iter_mut().zip(z.data()).zip(da.data());
+        match self {
+            Self::Softmax => {
+                for i in 0..z.rows() {
+                    let (ai, dai) = (a.row(i), da.row(i));
+                    let mut dot = T::ZERO;
+                    for (&p, &q) in ai.iter().zip(dai) {
+                        dot += p * q;
+                    }
+                    for ((o, &p), &q) in dz.row_mut(i).iter_mut().zip(ai).zip(dai) {
+                        *o = p * (q - dot);
+                    }
                 }
             }
-        } else {
-            for ((o, &zi), &g) in dz.data_mut().iter_mut().zip(z.data()).zip(da.data()) {
-                *o = self.derivative(zi) * g;
+            Self::Identity => out.for_each(|((o, _), &g)| *o = g),
+            Self::Relu => {
+                out.for_each(|((o, &zi), &g)| *o = if zi > T::ZERO { g } else { T::ZERO })
             }
+            _ => out.for_each(|((o, &zi), &g)| *o = T::from_f64(self.derivative(zi.to_f64())) * g),
         }
     }
 
@@ -459,6 +477,7 @@ impl fmt::Display for Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dense::matrix::Matrix;
 
     fn all() -> Vec<Activation> {
         vec![

@@ -3,7 +3,7 @@
 //! `∂L/∂W = Xᵀ·δZ`, `∂L/∂b = Σ_rows δZ`, `∂L/∂X = δZ·Wᵀ`, with `δZ = f'(Z) ⊙ δA`.
 
 use super::activations::Activation;
-use super::matrix::{Matrix, Op, gemm};
+use super::matrix::{Mat, Matrix, Op, Real, gemm};
 use rand::Rng;
 use rand_distr::{Distribution, Normal, Uniform};
 
@@ -27,24 +27,24 @@ impl Init {
     }
 }
 
-/// A fully connected layer with bias.
+/// A fully connected layer with bias, in `f64` (models) or `f32` (training fast path).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Dense {
+pub struct Dense<T = f64> {
     /// Weights, `n_in × n_out`.
-    pub w: Matrix,
+    pub w: Mat<T>,
     /// Biases, `n_out`.
-    pub b: Vec<f64>,
+    pub b: Vec<T>,
     /// Activation.
     pub activation: Activation,
 }
 
 /// Gradients of one layer's parameters.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Grad {
+pub struct Grad<T = f64> {
     /// `∂L/∂W`, `n_in × n_out`.
-    pub w: Matrix,
+    pub w: Mat<T>,
     /// `∂L/∂b`, `n_out`.
-    pub b: Vec<f64>,
+    pub b: Vec<T>,
 }
 
 impl Dense {
@@ -85,6 +85,17 @@ impl Dense {
             activation,
         }
     }
+}
+
+impl<T: Real> Dense<T> {
+    /// The same layer in another precision.
+    pub fn cast<U: Real>(&self) -> Dense<U> {
+        Dense {
+            w: self.w.cast(),
+            b: self.b.iter().map(|&v| U::from_f64(v.to_f64())).collect(),
+            activation: self.activation,
+        }
+    }
 
     /// Input width.
     pub fn n_in(&self) -> usize {
@@ -97,33 +108,33 @@ impl Dense {
     }
 
     /// `z = x·W + b`, `a = f(z)` (both resized).
-    pub fn forward(&self, x: &Matrix, z: &mut Matrix, a: &mut Matrix) {
+    pub fn forward(&self, x: &Mat<T>, z: &mut Mat<T>, a: &mut Mat<T>) {
         self.pre_activation(x, z);
         self.activation.forward(z, a);
     }
 
     /// `z = x·W + b` (resized).
-    pub fn pre_activation(&self, x: &Matrix, z: &mut Matrix) {
+    pub fn pre_activation(&self, x: &Mat<T>, z: &mut Mat<T>) {
         z.resize(x.rows(), self.n_out());
         for i in 0..z.rows() {
             z.row_mut(i).copy_from_slice(&self.b);
         }
-        gemm(z, x, Op::N, &self.w, Op::N, 1.0, true);
+        gemm(z, x, Op::N, &self.w, Op::N, T::ONE, true);
     }
 
     /// Parameter gradients from the layer's input `x` and `δz`; `dx` (if given) receives
     /// `δz·Wᵀ`, the gradient for the previous layer's output.
-    pub fn backward(&self, x: &Matrix, dz: &Matrix, grad: &mut Grad, dx: Option<&mut Matrix>) {
-        gemm(&mut grad.w, x, Op::T, dz, Op::N, 1.0, false);
+    pub fn backward(&self, x: &Mat<T>, dz: &Mat<T>, grad: &mut Grad<T>, dx: Option<&mut Mat<T>>) {
+        gemm(&mut grad.w, x, Op::T, dz, Op::N, T::ONE, false);
         grad.b.clear();
-        grad.b.resize(self.n_out(), 0.0);
+        grad.b.resize(self.n_out(), T::ZERO);
         for row in dz.row_iter() {
-            for (g, v) in grad.b.iter_mut().zip(row) {
+            for (g, &v) in grad.b.iter_mut().zip(row) {
                 *g += v;
             }
         }
         if let Some(dx) = dx {
-            gemm(dx, dz, Op::N, &self.w, Op::T, 1.0, false);
+            gemm(dx, dz, Op::N, &self.w, Op::T, T::ONE, false);
         }
     }
 }

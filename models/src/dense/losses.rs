@@ -11,7 +11,7 @@
 
 use super::DenseError;
 use super::activations::Activation;
-use super::matrix::Matrix;
+use super::matrix::{Mat, Real};
 use std::fmt;
 
 /// A training loss.
@@ -71,7 +71,7 @@ impl Loss {
     }
 
     /// Loss value for pre-activations `z`, outputs `a = f(z)` and targets `y` (all `n × k`).
-    pub fn value(&self, z: &Matrix, a: &Matrix, y: &Matrix) -> f64 {
+    pub fn value<T: Real>(&self, z: &Mat<T>, a: &Mat<T>, y: &Mat<T>) -> f64 {
         let n = z.rows().max(1) as f64;
         let nk = (z.rows() * z.cols()).max(1) as f64;
         match self {
@@ -79,16 +79,23 @@ impl Loss {
                 a.data()
                     .iter()
                     .zip(y.data())
-                    .map(|(p, t)| (p - t) * (p - t))
+                    .map(|(p, t)| (p.to_f64() - t.to_f64()).powi(2))
                     .sum::<f64>()
                     / nk
             }
             Self::CrossEntropy => {
                 let mut total = 0.0;
                 for (zi, yi) in z.row_iter().zip(y.row_iter()) {
-                    let m = zi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    let lse = m + zi.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
-                    total -= zi.iter().zip(yi).map(|(v, t)| t * (v - lse)).sum::<f64>();
+                    let m = zi
+                        .iter()
+                        .map(|v| v.to_f64())
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    let lse = m + zi.iter().map(|v| (v.to_f64() - m).exp()).sum::<f64>().ln();
+                    total -= zi
+                        .iter()
+                        .zip(yi)
+                        .map(|(v, t)| t.to_f64() * (v.to_f64() - lse))
+                        .sum::<f64>();
                 }
                 total / n
             }
@@ -96,7 +103,8 @@ impl Loss {
                 z.data()
                     .iter()
                     .zip(y.data())
-                    .map(|(&v, &t)| v.max(0.0) - v * t + (-v.abs()).exp().ln_1p())
+                    .map(|(v, t)| (v.to_f64(), t.to_f64()))
+                    .map(|(v, t)| v.max(0.0) - v * t + (-v.abs()).exp().ln_1p())
                     .sum::<f64>()
                     / nk
             }
@@ -104,21 +112,29 @@ impl Loss {
     }
 
     /// `∂L/∂z` into `dz` (resized), for output activation `output`.
-    pub fn delta(&self, output: &Activation, z: &Matrix, a: &Matrix, y: &Matrix, dz: &mut Matrix) {
-        let n = z.rows().max(1) as f64;
-        let nk = (z.rows() * z.cols()).max(1) as f64;
+    pub fn delta<T: Real>(
+        &self,
+        output: &Activation,
+        z: &Mat<T>,
+        a: &Mat<T>,
+        y: &Mat<T>,
+        dz: &mut Mat<T>,
+    ) {
+        let n = T::from_f64(z.rows().max(1) as f64);
+        let nk = T::from_f64((z.rows() * z.cols()).max(1) as f64);
         match self {
             Self::Mse => {
-                let mut da = Matrix::zeros(a.rows(), a.cols());
-                for ((d, p), t) in da.data_mut().iter_mut().zip(a.data()).zip(y.data()) {
-                    *d = 2.0 * (p - t) / nk;
+                let mut da = Mat::zeros(a.rows(), a.cols());
+                let two = T::from_f64(2.0);
+                for ((d, &p), &t) in da.data_mut().iter_mut().zip(a.data()).zip(y.data()) {
+                    *d = two * (p - t) / nk;
                 }
                 output.backward(z, a, &da, dz);
             }
             Self::CrossEntropy | Self::BinaryCrossEntropy => {
                 let scale = if *self == Self::CrossEntropy { n } else { nk };
                 dz.resize(z.rows(), z.cols());
-                for ((d, p), t) in dz.data_mut().iter_mut().zip(a.data()).zip(y.data()) {
+                for ((d, &p), &t) in dz.data_mut().iter_mut().zip(a.data()).zip(y.data()) {
                     *d = (p - t) / scale;
                 }
             }
@@ -139,6 +155,7 @@ impl fmt::Display for Loss {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dense::matrix::Matrix;
 
     fn check(loss: Loss, act: Activation, z: Matrix, y: Matrix) {
         let mut a = Matrix::default();

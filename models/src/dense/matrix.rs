@@ -1,4 +1,5 @@
-//! Row-major `f64` matrices (one sample per row) whose products go through faer's GEMM.
+//! Row-major matrices (one sample per row) of `f64` (models, evaluation, gradient checks) or
+//! `f32` (the training fast path), whose products go through faer's GEMM.
 //!
 //! faer is the workspace's linear-algebra crate (the NEF solvers use it too), its GEMM is
 //! cache-blocked and SIMD (AVX2/FMA on this build), and it accepts strided/transposed views, so
@@ -8,13 +9,82 @@
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef};
 
-/// A dense row-major matrix of `f64`.
+/// The element types the dense module computes in: `f64` and `f32`. Element-wise functions
+/// without a fast path are evaluated in `f64` and rounded ([`Real::from_f64`]), so `f64`
+/// results are exactly those of the `f64` formulas.
+pub trait Real:
+    faer::traits::ComplexField
+    + Copy
+    + Default
+    + PartialOrd
+    + Send
+    + Sync
+    + std::fmt::Debug
+    + std::ops::Add<Output = Self>
+    + std::ops::Sub<Output = Self>
+    + std::ops::Mul<Output = Self>
+    + std::ops::Div<Output = Self>
+    + std::ops::AddAssign
+    + std::ops::SubAssign
+    + std::ops::MulAssign
+    + 'static
+{
+    /// Zero.
+    const ZERO: Self;
+    /// One.
+    const ONE: Self;
+    /// `x` rounded to this type.
+    fn from_f64(x: f64) -> Self;
+    /// The value as `f64` (exact).
+    fn to_f64(self) -> f64;
+    /// Square root.
+    fn sqrt(self) -> Self;
+}
+
+impl Real for f64 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+}
+
+impl Real for f32 {
+    const ZERO: Self = 0.0;
+    const ONE: Self = 1.0;
+    #[inline]
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
+    }
+    #[inline]
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+}
+
+/// A dense row-major matrix.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Matrix {
+pub struct Mat<T> {
     rows: usize,
     cols: usize,
-    data: Vec<f64>,
+    data: Vec<T>,
 }
+
+/// The `f64` matrix models are stored and evaluated in.
+pub type Matrix = Mat<f64>;
 
 /// Whether an operand of [`gemm`] is used as is or transposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,23 +95,32 @@ pub enum Op {
     T,
 }
 
-impl Matrix {
+impl<T: Real> Mat<T> {
     /// A `rows × cols` matrix of zeros.
     pub fn zeros(rows: usize, cols: usize) -> Self {
         Self {
             rows,
             cols,
-            data: vec![0.0; rows * cols],
+            data: vec![T::ZERO; rows * cols],
         }
     }
 
     /// A matrix from row-major data; `None` when `data.len() != rows·cols`.
-    pub fn from_vec(rows: usize, cols: usize, data: Vec<f64>) -> Option<Self> {
+    pub fn from_vec(rows: usize, cols: usize, data: Vec<T>) -> Option<Self> {
         (data.len() == rows * cols).then_some(Self { rows, cols, data })
     }
 
+    /// The same matrix in another precision (rounded to nearest when narrowing).
+    pub fn cast<U: Real>(&self) -> Mat<U> {
+        Mat {
+            rows: self.rows,
+            cols: self.cols,
+            data: self.data.iter().map(|&v| U::from_f64(v.to_f64())).collect(),
+        }
+    }
+
     /// A matrix whose rows are the given slices (all of length `cols`); `None` if ragged.
-    pub fn from_rows(rows: &[Vec<f64>]) -> Option<Self> {
+    pub fn from_rows(rows: &[Vec<T>]) -> Option<Self> {
         let cols = rows.first().map_or(0, Vec::len);
         if rows.iter().any(|r| r.len() != cols) {
             return None;
@@ -64,43 +143,49 @@ impl Matrix {
     }
 
     /// The row-major data.
-    pub fn data(&self) -> &[f64] {
+    pub fn data(&self) -> &[T] {
         &self.data
     }
 
     /// The row-major data, mutable.
-    pub fn data_mut(&mut self) -> &mut [f64] {
+    pub fn data_mut(&mut self) -> &mut [T] {
         &mut self.data
     }
 
     /// The data, consumed.
-    pub fn into_vec(self) -> Vec<f64> {
+    pub fn into_vec(self) -> Vec<T> {
         self.data
     }
 
     /// Row `i`.
-    pub fn row(&self, i: usize) -> &[f64] {
+    pub fn row(&self, i: usize) -> &[T] {
         &self.data[i * self.cols..(i + 1) * self.cols]
     }
 
     /// Row `i`, mutable.
-    pub fn row_mut(&mut self, i: usize) -> &mut [f64] {
+    pub fn row_mut(&mut self, i: usize) -> &mut [T] {
         &mut self.data[i * self.cols..(i + 1) * self.cols]
     }
 
     /// Iterator over rows.
-    pub fn row_iter(&self) -> impl Iterator<Item = &[f64]> {
+    pub fn row_iter(&self) -> impl Iterator<Item = &[T]> {
         // `max(1)` keeps `chunks_exact` valid for zero-column matrices (which have no data).
         self.data.chunks_exact(self.cols.max(1))
     }
 
     /// The rows at `indices`, in that order.
     pub fn select_rows(&self, indices: &[usize]) -> Self {
-        let mut out = Self::zeros(indices.len(), self.cols);
+        let mut out = Self::default();
+        self.select_rows_into(indices, &mut out);
+        out
+    }
+
+    /// The rows at `indices`, in that order, into `out` (reusing its allocation).
+    pub fn select_rows_into(&self, indices: &[usize], out: &mut Self) {
+        out.resize(indices.len(), self.cols);
         for (k, &i) in indices.iter().enumerate() {
             out.row_mut(k).copy_from_slice(self.row(i));
         }
-        out
     }
 
     /// Rows `start..end`.
@@ -116,16 +201,16 @@ impl Matrix {
     pub fn resize(&mut self, rows: usize, cols: usize) {
         self.rows = rows;
         self.cols = cols;
-        self.data.resize(rows * cols, 0.0);
+        self.data.resize(rows * cols, T::ZERO);
     }
 
     /// A faer view.
-    pub fn view(&self) -> MatRef<'_, f64> {
+    pub fn view(&self) -> MatRef<'_, T> {
         MatRef::from_row_major_slice(&self.data, self.rows, self.cols)
     }
 
     /// A mutable faer view.
-    pub fn view_mut(&mut self) -> MatMut<'_, f64> {
+    pub fn view_mut(&mut self) -> MatMut<'_, T> {
         MatMut::from_row_major_slice_mut(&mut self.data, self.rows, self.cols)
     }
 
@@ -137,10 +222,13 @@ impl Matrix {
 
 /// Index of the largest value (the first on ties; 0 for an empty or all-NaN slice). NaN
 /// entries never win.
-pub fn argmax(x: &[f64]) -> usize {
+pub fn argmax<T: Real>(x: &[T]) -> usize {
     let mut best: Option<usize> = None;
     for (i, &v) in x.iter().enumerate() {
-        if !v.is_nan() && best.is_none_or(|b| v > x[b]) {
+        // `v == v` is false only for NaN.
+        #[allow(clippy::eq_op)]
+        let is_number = v == v;
+        if is_number && best.is_none_or(|b| v > x[b]) {
             best = Some(i);
         }
     }
@@ -150,13 +238,13 @@ pub fn argmax(x: &[f64]) -> usize {
 /// `dst ← alpha·op(a)·op(b) (+ dst if accumulate)`, through faer's GEMM (sequential).
 ///
 /// Panics if the shapes disagree (a programming error inside this module, never user input).
-pub fn gemm(
-    dst: &mut Matrix,
-    a: &Matrix,
+pub fn gemm<T: Real>(
+    dst: &mut Mat<T>,
+    a: &Mat<T>,
     op_a: Op,
-    b: &Matrix,
+    b: &Mat<T>,
     op_b: Op,
-    alpha: f64,
+    alpha: T,
     accumulate: bool,
 ) {
     let av = match op_a {
@@ -179,9 +267,9 @@ pub fn gemm(
 }
 
 /// `op(a)·op(b)` as a new matrix.
-pub fn product(a: &Matrix, op_a: Op, b: &Matrix, op_b: Op) -> Matrix {
-    let mut out = Matrix::default();
-    gemm(&mut out, a, op_a, b, op_b, 1.0, false);
+pub fn product<T: Real>(a: &Mat<T>, op_a: Op, b: &Mat<T>, op_b: Op) -> Mat<T> {
+    let mut out = Mat::default();
+    gemm(&mut out, a, op_a, b, op_b, T::ONE, false);
     out
 }
 
@@ -238,6 +326,6 @@ mod tests {
     fn argmax_takes_first_of_ties() {
         assert_eq!(argmax(&[1.0, 3.0, 3.0, 2.0]), 1);
         assert_eq!(argmax(&[f64::NAN, 1.0]), 1);
-        assert_eq!(argmax(&[]), 0);
+        assert_eq!(argmax::<f64>(&[]), 0);
     }
 }

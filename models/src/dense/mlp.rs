@@ -6,17 +6,17 @@ use super::activations::Activation;
 use super::datasets::Dataset;
 use super::layers::{Dense, Grad, Init};
 use super::losses::Loss;
-use super::matrix::{Matrix, argmax};
+use super::matrix::{Mat, Matrix, Real, argmax};
 use rayon::prelude::*;
 
 /// Rows per block when evaluating in parallel (fixed, so results never depend on threads).
 pub const EVAL_BLOCK: usize = 256;
 
-/// A multi-layer perceptron.
+/// A multi-layer perceptron, in `f64` (models) or `f32` (training fast path).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Mlp {
+pub struct Mlp<T = f64> {
     /// Layers, input to output.
-    pub layers: Vec<Dense>,
+    pub layers: Vec<Dense<T>>,
     /// Training loss.
     pub loss: Loss,
 }
@@ -41,17 +41,17 @@ pub struct Metrics {
     pub accuracy: Option<f64>,
 }
 
-/// Forward-pass record kept for backprop.
+/// Forward-pass record kept for backprop (its buffers are reused from batch to batch).
 #[derive(Clone, Debug, Default)]
-pub struct Trace {
+pub struct Trace<T = f64> {
     /// Input of each layer (after dropout), `inputs[0]` the batch.
-    pub inputs: Vec<Matrix>,
+    pub inputs: Vec<Mat<T>>,
     /// Pre-activation of each layer.
-    pub z: Vec<Matrix>,
+    pub z: Vec<Mat<T>>,
     /// Output of each layer (before dropout).
-    pub a: Vec<Matrix>,
+    pub a: Vec<Mat<T>>,
     /// Inverted-dropout mask applied to each layer's input (`None`: no dropout).
-    pub masks: Vec<Option<Vec<f64>>>,
+    pub masks: Vec<Option<Vec<T>>>,
 }
 
 impl Mlp {
@@ -103,6 +103,33 @@ impl Mlp {
         Ok(Self { layers, loss })
     }
 
+    /// Checks that `data` fits the model's input and output widths.
+    pub fn check_data(&self, data: &Dataset) -> Result<(), DenseError> {
+        if data.x.cols() != self.n_in() || data.y.cols() != self.n_out() {
+            return Err(DenseError::Shape {
+                object: format!("data set `{}`", data.name),
+                msg: format!(
+                    "{} inputs × {} targets, model takes {} inputs → {} outputs",
+                    data.x.cols(),
+                    data.y.cols(),
+                    self.n_in(),
+                    self.n_out()
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl<T: Real> Mlp<T> {
+    /// The same model in another precision (`f64 → f32 → f64` rounds the parameters).
+    pub fn cast<U: Real>(&self) -> Mlp<U> {
+        Mlp {
+            layers: self.layers.iter().map(Dense::cast).collect(),
+            loss: self.loss,
+        }
+    }
+
     /// Input width.
     pub fn n_in(&self) -> usize {
         self.layers.first().map_or(0, Dense::n_in)
@@ -121,36 +148,19 @@ impl Mlp {
             .sum()
     }
 
-    /// Checks that `data` fits the model's input and output widths.
-    pub fn check_data(&self, data: &Dataset) -> Result<(), DenseError> {
-        if data.x.cols() != self.n_in() || data.y.cols() != self.n_out() {
-            return Err(DenseError::Shape {
-                object: format!("data set `{}`", data.name),
-                msg: format!(
-                    "{} inputs × {} targets, model takes {} inputs → {} outputs",
-                    data.x.cols(),
-                    data.y.cols(),
-                    self.n_in(),
-                    self.n_out()
-                ),
-            });
-        }
-        Ok(())
-    }
-
     /// Forward pass of a batch keeping what backprop needs. `dropout` (rate p, with its
     /// random stream) zeroes each hidden unit with probability p and scales the others by
     /// 1/(1−p) (inverted dropout), on the inputs of layers 1.. .
     pub fn forward_trace(
         &self,
-        x: &Matrix,
-        trace: &mut Trace,
+        x: &Mat<T>,
+        trace: &mut Trace<T>,
         mut dropout: Option<(f64, &mut simcore::rng::Stream)>,
     ) {
         let n = self.layers.len();
-        trace.inputs.resize_with(n, Matrix::default);
-        trace.z.resize_with(n, Matrix::default);
-        trace.a.resize_with(n, Matrix::default);
+        trace.inputs.resize_with(n, Mat::default);
+        trace.z.resize_with(n, Mat::default);
+        trace.a.resize_with(n, Mat::default);
         trace.masks.resize(n, None);
         trace.inputs[0].clone_from(x);
         for (l, layer) in self.layers.iter().enumerate() {
@@ -159,11 +169,17 @@ impl Mlp {
                 trace.masks[l] = match dropout.as_mut() {
                     Some((p, rng)) if *p > 0.0 => {
                         use rand::Rng;
-                        let keep = 1.0 / (1.0 - *p);
-                        let mask: Vec<f64> = (0..trace.inputs[l].data().len())
-                            .map(|_| if rng.random::<f64>() < *p { 0.0 } else { keep })
-                            .collect();
-                        for (v, m) in trace.inputs[l].data_mut().iter_mut().zip(&mask) {
+                        let keep = T::from_f64(1.0 / (1.0 - *p));
+                        let mut mask = trace.masks[l].take().unwrap_or_default();
+                        mask.clear();
+                        mask.extend((0..trace.inputs[l].data().len()).map(|_| {
+                            if rng.random::<f64>() < *p {
+                                T::ZERO
+                            } else {
+                                keep
+                            }
+                        }));
+                        for (v, &m) in trace.inputs[l].data_mut().iter_mut().zip(&mask) {
                             *v *= m;
                         }
                         Some(mask)
@@ -177,12 +193,12 @@ impl Mlp {
     }
 
     /// Backprop of `loss(trace output, y)`: fills `grads` (one per layer) and returns the loss.
-    pub fn backward(&self, trace: &Trace, y: &Matrix, grads: &mut Vec<Grad>) -> f64 {
+    pub fn backward(&self, trace: &Trace<T>, y: &Mat<T>, grads: &mut Vec<Grad<T>>) -> f64 {
         let n = self.layers.len();
         grads.resize_with(n, Grad::default);
         let out = &self.layers[n - 1];
         let loss = self.loss.value(&trace.z[n - 1], &trace.a[n - 1], y);
-        let mut dz = Matrix::default();
+        let mut dz = Mat::default();
         self.loss.delta(
             &out.activation,
             &trace.z[n - 1],
@@ -190,7 +206,7 @@ impl Mlp {
             y,
             &mut dz,
         );
-        let mut dx = Matrix::default();
+        let mut dx = Mat::default();
         for l in (0..n).rev() {
             let layer = &self.layers[l];
             if l == 0 {
@@ -198,7 +214,7 @@ impl Mlp {
             } else {
                 layer.backward(&trace.inputs[l], &dz, &mut grads[l], Some(&mut dx));
                 if let Some(mask) = &trace.masks[l] {
-                    for (v, m) in dx.data_mut().iter_mut().zip(mask) {
+                    for (v, &m) in dx.data_mut().iter_mut().zip(mask) {
                         *v *= m;
                     }
                 }
@@ -210,6 +226,18 @@ impl Mlp {
         loss
     }
 
+    /// Whether every weight and bias is finite.
+    pub fn is_finite(&self) -> bool {
+        self.layers.iter().all(|l| {
+            l.w.data()
+                .iter()
+                .chain(&l.b)
+                .all(|v| v.to_f64().is_finite())
+        })
+    }
+}
+
+impl Mlp {
     /// Outputs for a batch (pre-activations of the last layer in `z_out` if asked), evaluated in
     /// parallel over fixed blocks of [`EVAL_BLOCK`] rows.
     pub fn predict_with(&self, x: &Matrix, z_out: Option<&mut Matrix>) -> Matrix {
@@ -272,19 +300,15 @@ impl Mlp {
         }
         m
     }
-
-    /// Whether every weight and bias is finite.
-    pub fn is_finite(&self) -> bool {
-        self.layers
-            .iter()
-            .all(|l| l.w.data().iter().chain(&l.b).all(|v| v.is_finite()))
-    }
 }
 
 /// Class of each row of outputs: argmax (one column: `a > 0.5`).
-pub fn classes(a: &Matrix) -> Vec<usize> {
+pub fn classes<T: Real>(a: &Mat<T>) -> Vec<usize> {
     if a.cols() == 1 {
-        a.data().iter().map(|&v| usize::from(v > 0.5)).collect()
+        a.data()
+            .iter()
+            .map(|&v| usize::from(v.to_f64() > 0.5))
+            .collect()
     } else {
         a.row_iter().map(argmax).collect()
     }

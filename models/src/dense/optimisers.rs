@@ -10,6 +10,7 @@
 //!   `θ ← θ − η·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√s + ε)`.
 
 use super::DenseError;
+use super::matrix::Real;
 
 /// An optimiser and its hyper-parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -100,59 +101,81 @@ impl Optimiser {
 
 /// The optimiser's state for a list of parameter tensors (moments, step count).
 #[derive(Clone, Debug, Default)]
-pub struct OptState {
-    first: Vec<Vec<f64>>,
-    second: Vec<Vec<f64>>,
+pub struct OptState<T = f64> {
+    first: Vec<Vec<T>>,
+    second: Vec<Vec<T>>,
     t: u64,
 }
 
-impl OptState {
+impl<T: Real> OptState<T> {
     /// Applies one update to each `(params, grad, penalised)` tensor, in a fixed order; the
-    /// penalties apply only where `penalised` is true (weights).
+    /// penalties apply only where `penalised` is true (weights). Hyper-parameters are rounded
+    /// to `T`; the step-dependent Adam factor is computed in `f64` once per step.
     pub fn step(
         &mut self,
         opt: &Optimiser,
         l2: f64,
         l1: f64,
-        tensors: &mut [(&mut [f64], &[f64], bool)],
+        tensors: &mut [(&mut [T], &[T], bool)],
     ) {
         if self.first.len() != tensors.len() {
-            self.first = tensors.iter().map(|(p, _, _)| vec![0.0; p.len()]).collect();
+            self.first = tensors
+                .iter()
+                .map(|(p, _, _)| vec![T::ZERO; p.len()])
+                .collect();
             self.second = self.first.clone();
             self.t = 0;
         }
         self.t += 1;
         let t = self.t as f64;
+        let c = T::from_f64;
         for (k, (p, g, penalised)) in tensors.iter_mut().enumerate() {
             let (l2, l1) = if *penalised { (l2, l1) } else { (0.0, 0.0) };
+            let (l2, use_l1, l1) = (c(l2), l1 != 0.0, c(l1));
+            let grad = |pi: T, gi: T| {
+                let g = gi + l2 * pi;
+                if use_l1 { g + l1 * sign(pi) } else { g }
+            };
             let m = &mut self.first[k];
             let s = &mut self.second[k];
-            for i in 0..p.len() {
-                let gi = g[i] + l2 * p[i] + l1 * sign(p[i]);
-                match *opt {
-                    Optimiser::Sgd { lr } => p[i] -= lr * gi,
-                    Optimiser::Momentum {
-                        lr,
-                        momentum,
-                        nesterov,
-                    } => {
-                        m[i] = momentum * m[i] - lr * gi;
-                        p[i] += if nesterov {
-                            momentum * m[i] - lr * gi
-                        } else {
-                            m[i]
-                        };
+            match *opt {
+                Optimiser::Sgd { lr } => {
+                    let lr = c(lr);
+                    for (pi, &gi) in p.iter_mut().zip(g.iter()) {
+                        *pi -= lr * grad(*pi, gi);
                     }
-                    Optimiser::Adam {
-                        lr,
-                        beta1,
-                        beta2,
-                        eps,
-                    } => {
-                        m[i] = beta1 * m[i] + (1.0 - beta1) * gi;
-                        s[i] = beta2 * s[i] + (1.0 - beta2) * gi * gi;
-                        let lr_t = lr * (1.0 - beta2.powf(t)).sqrt() / (1.0 - beta1.powf(t));
-                        p[i] -= lr_t * m[i] / (s[i].sqrt() + eps);
+                }
+                Optimiser::Momentum {
+                    lr,
+                    momentum,
+                    nesterov,
+                } => {
+                    let (lr, mu) = (c(lr), c(momentum));
+                    for ((pi, &gi), mi) in p.iter_mut().zip(g.iter()).zip(m.iter_mut()) {
+                        let gi = grad(*pi, gi);
+                        *mi = mu * *mi - lr * gi;
+                        *pi += if nesterov { mu * *mi - lr * gi } else { *mi };
+                    }
+                }
+                Optimiser::Adam {
+                    lr,
+                    beta1,
+                    beta2,
+                    eps,
+                } => {
+                    let lr_t = c(lr * (1.0 - beta2.powf(t)).sqrt() / (1.0 - beta1.powf(t)));
+                    let (b1, b2, c1, c2, eps) =
+                        (c(beta1), c(beta2), c(1.0 - beta1), c(1.0 - beta2), c(eps));
+                    for (((pi, &gi), mi), si) in p
+                        .iter_mut()
+                        .zip(g.iter())
+                        .zip(m.iter_mut())
+                        .zip(s.iter_mut())
+                    {
+                        let gi = grad(*pi, gi);
+                        *mi = b1 * *mi + c1 * gi;
+                        *si = b2 * *si + c2 * gi * gi;
+                        *pi -= lr_t * *mi / (si.sqrt() + eps);
                     }
                 }
             }
@@ -160,13 +183,13 @@ impl OptState {
     }
 }
 
-fn sign(x: f64) -> f64 {
-    if x > 0.0 {
-        1.0
-    } else if x < 0.0 {
-        -1.0
+fn sign<T: Real>(x: T) -> T {
+    if x > T::ZERO {
+        T::ONE
+    } else if x < T::ZERO {
+        T::ZERO - T::ONE
     } else {
-        0.0
+        T::ZERO
     }
 }
 
@@ -210,7 +233,7 @@ mod tests {
     #[test]
     fn penalties_move_the_minimum() {
         let opt = Optimiser::Sgd { lr: 0.05 };
-        let (mut w, mut b) = (vec![0.0], vec![0.0]);
+        let (mut w, mut b) = (vec![0.0f64], vec![0.0f64]);
         let mut st = OptState::default();
         for _ in 0..2000 {
             let gw = vec![2.0 * (w[0] - 1.0)];
@@ -224,7 +247,7 @@ mod tests {
         }
         assert!((w[0] - 2.0 / 3.0).abs() < 1e-6, "{w:?}");
         assert!((b[0] - 1.0).abs() < 1e-6);
-        let mut w = vec![0.0];
+        let mut w = vec![0.0f64];
         let mut st = OptState::default();
         for _ in 0..2000 {
             let g = vec![2.0 * (w[0] - 0.2)];
