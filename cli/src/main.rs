@@ -3,6 +3,7 @@
 
 mod cmd;
 mod output;
+mod synapse_file;
 
 use std::process::ExitCode;
 

@@ -10,7 +10,7 @@ use crate::sections::current::CurrentInput;
 use crate::sections::input::Input;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
-use crate::sections::projection::Projection;
+use crate::sections::projection::{Projection, SynapseFileReader};
 use crate::sections::simulation::Simulation;
 use crate::tree::{Node, Sources, apply_override, parse_document};
 
@@ -35,6 +35,9 @@ pub struct Spec {
     pub inputs: Vec<Input>,
     /// `[[input]]` entries of `kind = "current"`, in spec order.
     pub currents: Vec<CurrentInput>,
+    /// Reader of HDF5 explicit-synapse files (`None`: only CSV files can be read); set by
+    /// programs that link libhdf5 (the CLI).
+    pub synapse_reader: Option<SynapseFileReader>,
 }
 
 /// Bytes the writer may buffer per sampled probe before flushing.
@@ -116,6 +119,7 @@ impl Spec {
             projections,
             inputs,
             currents,
+            synapse_reader: None,
         })
     }
 
@@ -192,7 +196,13 @@ impl Spec {
             threads: self.simulation.threads.value as usize,
         };
         Population::build(&self.populations, &mut b)?;
-        Projection::build(&self.projections, &self.populations, &self.file, &mut b)?;
+        Projection::build(
+            &self.projections,
+            &self.populations,
+            &self.file,
+            self.synapse_reader,
+            &mut b,
+        )?;
         Input::build(&self.inputs, &self.populations, &mut b)?;
         CurrentInput::build(&self.currents, &self.populations, &self.file, &mut b)?;
         Probe::build(&self.probes, &mut b)?;

@@ -212,3 +212,17 @@ fn generator_errors() {
         "m.toml:12:1: `projection.0.receptor`: model `poisson_generator` has no `delta` synapses"
     );
 }
+
+#[test]
+fn hdf5_synapse_files_need_a_reader() {
+    // netspec reads CSV itself; HDF5 files need the reader the CLI supplies.
+    let lif = "\n[[population]]\nname = \"l\"\nsize = 3\n";
+    assert_eq!(
+        err(&format!(
+            "{lif}{}",
+            proj("l", "l", "").replace("all_to_all", "explicit") + "file = \"syn.h5\"\n"
+        )),
+        "m.toml:14:8: `projection.0.file`: `syn.h5`: HDF5 synapse files are read by the spikesim \
+         CLI; this program gave the spec no HDF5 reader (use a CSV file)"
+    );
+}

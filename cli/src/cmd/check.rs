@@ -31,7 +31,8 @@ pub fn bytes(b: u64) -> String {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Result<()> {
-    let spec = Spec::load(&args.spec, &args.set)?;
+    let mut spec = Spec::load(&args.spec, &args.set)?;
+    spec.synapse_reader = Some(crate::synapse_file::read);
     let t0 = Instant::now();
     let net = spec.build()?;
     let build = t0.elapsed();

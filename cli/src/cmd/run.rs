@@ -83,7 +83,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     if let Some(d) = args.duration {
         overrides.push(format!("simulation.duration={d:?}"));
     }
-    let spec = Spec::load(&args.spec, &overrides)?;
+    let mut spec = Spec::load(&args.spec, &overrides)?;
+    spec.synapse_reader = Some(crate::synapse_file::read);
     let out = args
         .output
         .clone()

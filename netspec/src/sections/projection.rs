@@ -56,6 +56,24 @@ pub const RULES: [&str; 7] = [
     "explicit",
 ];
 
+/// Explicit synapses read from a file: one entry per synapse.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExplicitSynapses {
+    /// Source neuron indices.
+    pub source: Vec<u32>,
+    /// Target neuron indices.
+    pub target: Vec<u32>,
+    /// Weights, in the receptor's unit (the projection's `weight` when absent).
+    pub weight: Option<Vec<f64>>,
+    /// Delays, s (the projection's `delay` when absent).
+    pub delay: Option<Vec<f64>>,
+}
+
+/// Reads explicit synapses from an HDF5 file (`file` ending in `.h5` or `.hdf5`); errors are
+/// messages naming the file and dataset. netspec reads CSV itself but does not link libhdf5:
+/// the caller that does (the CLI) supplies this reader in [`crate::Spec::synapse_reader`].
+pub type SynapseFileReader = fn(&Path) -> Result<ExplicitSynapses, String>;
+
 /// A weight or delay: a constant or a distribution, with optional clip bounds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SynValue {
@@ -441,6 +459,7 @@ impl Projection {
         items: &[Self],
         populations: &[Population],
         spec_file: &str,
+        reader: Option<SynapseFileReader>,
         b: &mut Builder,
     ) -> Result<(), SpecError> {
         if items.is_empty() {
@@ -478,7 +497,7 @@ impl Projection {
                 .unwrap_or(0);
             let rule = match &p.rule_params {
                 RuleParams::Simple(r) => r.clone(),
-                RuleParams::Explicit(file) => read_explicit(file, spec_file)?,
+                RuleParams::Explicit(file) => read_explicit(file, spec_file, reader)?,
             };
             if let (
                 true,
@@ -613,12 +632,29 @@ fn scale_value(v: &mut Value, s: f64) {
     }
 }
 
-/// Reads explicit synapses from a CSV file (path relative to the spec file's folder) with a
-/// header naming the columns `source`, `target` and optionally `weight` and `delay` (s).
-fn read_explicit(file: &At<String>, spec_file: &str) -> Result<Rule, SpecError> {
+/// Reads explicit synapses from `file` (relative to the spec file's folder): HDF5 (`.h5`,
+/// `.hdf5`) through `reader`, anything else as CSV with a header naming the columns `source`,
+/// `target` and optionally `weight` and `delay` (s).
+fn read_explicit(
+    file: &At<String>,
+    spec_file: &str,
+    reader: Option<SynapseFileReader>,
+) -> Result<Rule, SpecError> {
     let base = Path::new(spec_file).parent().unwrap_or(Path::new(""));
     let path = base.join(&file.value);
     let bad = |msg: String| file.error(ErrorKind::Invalid(msg));
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if ext.eq_ignore_ascii_case("h5") || ext.eq_ignore_ascii_case("hdf5") {
+        let Some(read) = reader else {
+            return Err(bad(format!(
+                "`{}`: HDF5 synapse files are read by the spikesim CLI; this program gave the \
+                 spec no HDF5 reader (use a CSV file)",
+                path.display()
+            )));
+        };
+        let syn = read(&path).map_err(bad)?;
+        return explicit_rule(syn).map_err(|msg| bad(format!("`{}`: {msg}", path.display())));
+    }
     let text = std::fs::read_to_string(&path)
         .map_err(|e| bad(format!("cannot read `{}`: {e}", path.display())))?;
     let mut lines = text
@@ -690,5 +726,35 @@ fn read_explicit(file: &At<String>, spec_file: &str) -> Result<Rule, SpecError> 
         post,
         weight: cw.map(|_| w),
         delay: cd.map(|_| d),
+    })
+}
+
+/// Checks explicit synapses read from a file (equal lengths, finite values) and makes the
+/// rule; errors are messages.
+fn explicit_rule(syn: ExplicitSynapses) -> Result<Rule, String> {
+    let n = syn.source.len();
+    if syn.target.len() != n {
+        return Err(format!(
+            "`target` has {} entries but `source` has {n}",
+            syn.target.len()
+        ));
+    }
+    for (name, col) in [("weight", &syn.weight), ("delay", &syn.delay)] {
+        let Some(v) = col else { continue };
+        if v.len() != n {
+            return Err(format!(
+                "`{name}` has {} entries but `source` has {n}",
+                v.len()
+            ));
+        }
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            return Err(format!("`{name}`[{i}] = {} is not finite", v[i]));
+        }
+    }
+    Ok(Rule::Explicit {
+        pre: syn.source,
+        post: syn.target,
+        weight: syn.weight,
+        delay: syn.delay,
     })
 }
