@@ -1,15 +1,18 @@
 //! A population of conductance-based LIF neurons ([`crate::neuron::lif_coba`]): membrane state
-//! stepped by [`crate::kernels::lif_coba`], conductances held in exponential
-//! [`PscFilter`]s, over fixed chunks sequentially or on a rayon pool.
+//! stepped by [`crate::kernels::lif_coba`], conductances filtered by exponential PSC kernels
+//! ([`crate::kernels::psc`]) in the same chunk pass, through the fixed-chunk driver
+//! [`crate::chunked`].
 
-use rayon::prelude::*;
+use wide::f32x8;
 
 use crate::SimError;
+use crate::chunked::{ChunkAt, ChunkStep, Chunked, NeuronChunk, flat, flat_mut, port};
 use crate::kernels::lif_coba::{CobaConsts, CobaInputs, coba_step_scalar, coba_step_simd};
-use crate::lanes::{LANES, Padded};
+use crate::kernels::psc::{PscConsts, psc_step_scalar, psc_step_simd};
+use crate::lanes::{Padded, padded_len};
 use crate::neuron::lif_coba::LifCobaParams;
 use crate::neurons::Neurons;
-use crate::par::{CHUNK, CHUNK_LANES, Par};
+use crate::par::Par;
 use crate::population::Kernel;
 use crate::spikes::Spikes;
 use crate::synapse::{Discretisation, PscFilter, PscShape};
@@ -23,15 +26,25 @@ use crate::synapse::{Discretisation, PscFilter, PscShape};
 pub struct LifCobaPopulation {
     name: String,
     params: LifCobaParams,
+    /// State `[v, r, g_e average, g_i average, g_e filter, g_i filter]` over fixed chunks.
+    state: Chunked<CobaModel, 6>,
+}
+
+/// Indices of the state vectors.
+const V: usize = 0;
+const R: usize = 1;
+const GE_AVG: usize = 2;
+const GI_AVG: usize = 3;
+// 4, 5: the g_e and g_i filter stages.
+
+/// The COBA model of one population: membrane constants, biases and the exponential
+/// conductance filters' step coefficients.
+#[derive(Clone, Debug)]
+struct CobaModel {
     consts: CobaConsts,
-    v: Padded,
-    r: Padded,
     bias: Padded,
-    g_e: PscFilter,
-    g_i: PscFilter,
-    g_e_avg: Padded,
-    g_i_avg: Padded,
-    chunk_spikes: Vec<Spikes>,
+    g_e: PscConsts,
+    g_i: PscConsts,
 }
 
 impl LifCobaPopulation {
@@ -40,6 +53,7 @@ impl LifCobaPopulation {
     pub fn new(name: &str, params: LifCobaParams, dt: f64, bias: &[f32]) -> Result<Self, SimError> {
         params.validate(name)?;
         let n = bias.len();
+        // Conductances are exponential filters of impulses w·τ (jump w, decay τ).
         let filter = |syn: &str, tau: f64| {
             PscFilter::new(
                 &format!("{name}.{syn}"),
@@ -48,20 +62,28 @@ impl LifCobaPopulation {
                 dt,
                 n,
             )
-            .map(|f| f.with_input_scale(tau))
+            .map(|f| *f.with_input_scale(tau).consts())
+        };
+        let (g_e, g_i) = (filter("g_e", params.tau_e)?, filter("g_i", params.tau_i)?);
+        let stages = |c: &PscConsts| Padded::filled(padded_len(n) * c.stages, 0.0);
+        let state = [
+            Padded::filled(n, params.e_l as f32),
+            Padded::filled(n, 0.0),
+            Padded::filled(n, 0.0),
+            Padded::filled(n, 0.0),
+            stages(&g_e),
+            stages(&g_i),
+        ];
+        let model = CobaModel {
+            consts: CobaConsts::new(&params, dt),
+            bias: Padded::from_slice(bias, 0.0),
+            g_e,
+            g_i,
         };
         Ok(Self {
             name: name.to_string(),
-            g_e: filter("g_e", params.tau_e)?,
-            g_i: filter("g_i", params.tau_i)?,
-            consts: CobaConsts::new(&params, dt),
             params,
-            v: Padded::filled(n, params.e_l as f32),
-            r: Padded::filled(n, 0.0),
-            bias: Padded::from_slice(bias, 0.0),
-            g_e_avg: Padded::filled(n, 0.0),
-            g_i_avg: Padded::filled(n, 0.0),
-            chunk_spikes: vec![Spikes::default(); n.div_ceil(CHUNK)],
+            state: Chunked::new(model, state, n),
         })
     }
 
@@ -72,12 +94,12 @@ impl LifCobaPopulation {
 
     /// Number of neurons.
     pub fn len(&self) -> usize {
-        self.v.len()
+        self.state.len()
     }
 
     /// True for an empty population.
     pub fn is_empty(&self) -> bool {
-        self.v.is_empty()
+        self.state.is_empty()
     }
 
     /// Model parameters.
@@ -87,27 +109,27 @@ impl LifCobaPopulation {
 
     /// Membrane potentials, mV.
     pub fn voltage(&self) -> &[f32] {
-        self.v.as_slice()
+        self.state.var(V).as_slice()
     }
 
     /// Membrane potentials, mutable (e.g. random initial state).
     pub fn voltage_mut(&mut self) -> &mut [f32] {
-        self.v.as_mut_slice()
+        self.state.var_mut(V).as_mut_slice()
     }
 
     /// Constant currents, pA, mutable.
     pub fn bias_mut(&mut self) -> &mut [f32] {
-        self.bias.as_mut_slice()
+        self.state.model.bias.as_mut_slice()
     }
 
     /// Step averages of g_e over the last step, nS.
     pub fn g_e(&self) -> &[f32] {
-        self.g_e_avg.as_slice()
+        self.state.var(GE_AVG).as_slice()
     }
 
     /// Step averages of g_i over the last step, nS.
     pub fn g_i(&self) -> &[f32] {
-        self.g_i_avg.as_slice()
+        self.state.var(GI_AVG).as_slice()
     }
 
     /// Advances one step: `current` (pA), `g_e`, `g_i` (nS increments) as documented on the
@@ -122,79 +144,62 @@ impl LifCobaPopulation {
         par: Par<'_>,
         out: &mut Spikes,
     ) {
-        out.clear();
-        let n = self.len();
-        assert!(
-            current.len() == n && g_e.len() == n && g_i.len() == n,
-            "input length of population `{}`",
-            self.name
+        self.state.step(&[current, g_e, g_i], kernel, par, out)
+    }
+}
+
+impl ChunkStep<6> for CobaModel {
+    fn strides(&self) -> [usize; 6] {
+        [1, 1, 1, 1, self.g_e.stages, self.g_i.stages]
+    }
+
+    /// Filters the conductance increments (ports 1, 2) into their step averages, then steps
+    /// the membrane with them and the current (port 0).
+    fn step_chunk(
+        &self,
+        kernel: Kernel,
+        at: &ChunkAt,
+        state: &mut [&mut [f32x8]; 6],
+        inputs: &[&[f32x8]],
+        out: &mut Spikes,
+    ) {
+        let [v, r, ge_avg, gi_avg, ge, gi] = state;
+        let (cur, in_e, in_i) = (
+            port(inputs, 0, at),
+            port(inputs, 1, at),
+            port(inputs, 2, at),
         );
-        self.g_e_avg.padded_mut().fill(0.0);
-        self.g_i_avg.padded_mut().fill(0.0);
-        self.g_e.step_with(g_e, &mut self.g_e_avg, kernel, par);
-        self.g_i.step_with(g_i, &mut self.g_i_avg, kernel, par);
-        let c = self.consts;
-        let (bias, cur) = (self.bias.lanes(), current.lanes());
-        let (ge, gi) = (self.g_e_avg.lanes(), self.g_i_avg.lanes());
-        type Chunk<'a> = (
-            usize,
-            (
-                (&'a mut [wide::f32x8], &'a mut [wide::f32x8]),
-                &'a mut Spikes,
-            ),
-        );
-        let run = |(ci, ((v, r), buf)): Chunk<'_>| {
-            buf.clear();
-            let lo = ci * CHUNK_LANES;
-            let hi = lo + v.len();
-            let base = (ci * CHUNK) as u32;
-            let n_valid = n - ci * CHUNK;
-            match kernel {
-                Kernel::Simd => {
-                    let x = CobaInputs {
-                        bias: &bias[lo..hi],
-                        current: &cur[lo..hi],
-                        g_e: &ge[lo..hi],
-                        g_i: &gi[lo..hi],
-                    };
-                    coba_step_simd(&c, x, v, r, base, n_valid, buf)
-                }
-                Kernel::Scalar => {
-                    let m = n_valid.min(v.len() * LANES);
-                    fn f(x: &[wide::f32x8], lo: usize, hi: usize, m: usize) -> &[f32] {
-                        &bytemuck::cast_slice(&x[lo..hi])[..m]
-                    }
-                    let x = CobaInputs {
-                        bias: f(bias, lo, hi, m),
-                        current: f(cur, lo, hi, m),
-                        g_e: f(ge, lo, hi, m),
-                        g_i: f(gi, lo, hi, m),
-                    };
-                    let vs: &mut [f32] = bytemuck::cast_slice_mut(v);
-                    let rs: &mut [f32] = bytemuck::cast_slice_mut(r);
-                    coba_step_scalar(&c, x, &mut vs[..m], &mut rs[..m], base, buf)
-                }
+        ge_avg.fill(f32x8::ZERO);
+        gi_avg.fill(f32x8::ZERO);
+        let bias = &self.bias.lanes()[at.lanes.clone()];
+        let c = &self.consts;
+        match kernel {
+            Kernel::Simd => {
+                psc_step_simd(&self.g_e, in_e, ge, ge_avg);
+                psc_step_simd(&self.g_i, in_i, gi, gi_avg);
+                let x = CobaInputs {
+                    bias,
+                    current: cur,
+                    g_e: ge_avg,
+                    g_i: gi_avg,
+                };
+                coba_step_simd(c, x, v, r, at.base, at.n_valid, out)
             }
-        };
-        let v = self.v.lanes_mut();
-        let r = self.r.lanes_mut();
-        match par {
-            Par::Seq => v
-                .chunks_mut(CHUNK_LANES)
-                .zip(r.chunks_mut(CHUNK_LANES))
-                .zip(self.chunk_spikes.iter_mut())
-                .enumerate()
-                .for_each(run),
-            Par::Pool(pool) => pool.install(|| {
-                v.par_chunks_mut(CHUNK_LANES)
-                    .zip(r.par_chunks_mut(CHUNK_LANES))
-                    .zip(self.chunk_spikes.par_iter_mut())
-                    .enumerate()
-                    .for_each(run)
-            }),
-        }
-        for s in &self.chunk_spikes {
-            out.extend_from(s);
+            Kernel::Scalar => {
+                let m = at.n_valid;
+                let scalar_filter = |k: &PscConsts, u: &[f32x8], x: &mut [f32x8], o: &mut [f32]| {
+                    psc_step_scalar(k, flat(u, m), bytemuck::cast_slice_mut(x), o)
+                };
+                scalar_filter(&self.g_e, in_e, ge, flat_mut(ge_avg, m));
+                scalar_filter(&self.g_i, in_i, gi, flat_mut(gi_avg, m));
+                let x = CobaInputs {
+                    bias: flat(bias, m),
+                    current: flat(cur, m),
+                    g_e: flat(ge_avg, m),
+                    g_i: flat(gi_avg, m),
+                };
+                coba_step_scalar(c, x, flat_mut(v, m), flat_mut(r, m), at.base, out)
+            }
         }
     }
 }
@@ -234,19 +239,22 @@ impl Neurons for LifCobaPopulation {
     }
     fn variable(&self, name: &str) -> Option<&[f32]> {
         match name {
-            "v" => Some(self.v.as_slice()),
-            "g_e" => Some(self.g_e_avg.as_slice()),
-            "g_i" => Some(self.g_i_avg.as_slice()),
-            "refractory" => Some(self.r.as_slice()),
+            "v" => Some(self.voltage()),
+            "g_e" => Some(self.g_e()),
+            "g_i" => Some(self.g_i()),
+            "refractory" => Some(self.state.var(R).as_slice()),
             _ => None,
         }
     }
     fn find_non_finite(&self) -> Option<(usize, &'static str)> {
         crate::lanes::first_non_finite([
-            ("v", &self.v),
-            ("g_e", &self.g_e_avg),
-            ("g_i", &self.g_i_avg),
-            ("refractory", &self.r),
+            ("v", self.state.var(V)),
+            ("g_e", self.state.var(GE_AVG)),
+            ("g_i", self.state.var(GI_AVG)),
+            ("refractory", self.state.var(R)),
         ])
+    }
+    fn chunks(&mut self) -> Option<Vec<Box<dyn NeuronChunk + '_>>> {
+        Some(self.state.chunks())
     }
 }

@@ -25,22 +25,29 @@
 //!   `d = 1` a spike of step `k` first moves the membrane in step `k + 2`, as in NEST's
 //!   `iaf_psc_exp` and Brian2's `on_pre: ge += w` with a 0.1 ms delay.
 //!
-//! # Parallel delivery
-//! With a pool and enough work (≥ [`PAR_MIN_EVENTS`] synaptic events in the step), every ring's
-//! targets are split into one contiguous range per thread; each thread walks every spike of
-//! every projection, in the same order as one thread would, and adds only the part of each row
-//! that falls in its range (found by binary search: rows are sorted). Each ring cell therefore
-//! receives its additions in one fixed order whatever the thread count, and the sums are
-//! bit-identical.
+//! # Chunks and threads
+//! Every ring is stored by the fixed work chunks of its target population (chunk `c` holds
+//! the slots of targets `c·CHUNK ..`, slot after slot), and the component is split by target
+//! chunk ([`Component::chunks`]): the work of chunk `c` adds every pending spike's synapses
+//! whose targets lie in `c` into its own slots (rows are sorted: a binary search finds the
+//! part in range), then pops its slots step by step through its part of the filter state.
+//! Each slot cell receives its additions in one fixed order — step, projection, spike,
+//! synapse — whatever the thread count and window length, so sums are bit-identical. Spikes
+//! of step `k` first act at step `k + lookahead` (the minimum delay, plus one for step-start
+//! and filtered receptors), the window length of the simulator's schedule.
 
-use rayon::prelude::*;
+use std::ops::Range;
+
+use wide::f32x8;
 
 use crate::SimError;
+use crate::chunked::{ChunkAt, chunk_count};
 use crate::connectivity::{Csr, Delays, Weights};
-use crate::lanes::Padded;
-use crate::par::Par;
-use crate::sim::Component;
-use crate::spikes::Spikes;
+use crate::kernels::psc::{PscConsts, psc_step_simd};
+use crate::lanes::{LANES, Padded};
+use crate::par::{CHUNK, CHUNK_LANES};
+use crate::sim::{BlockDrive, Component, DriveBlock, Window, drive_blocks_now, whole_blocks};
+use crate::spikes::{SpikeSteps, Spikes};
 use crate::synapse::{Discretisation, PscFilter, PscShape};
 
 /// How a projection's delivered weights enter the target port (see the module docs).
@@ -56,10 +63,6 @@ pub enum Receptor {
     /// synapse whose current jumps by `w` uses area `w·τ`.
     Filter(PscShape),
 }
-
-/// Below this many synaptic events in a step, delivery runs on the calling thread (a fork-join
-/// costs microseconds, more than delivering a few thousand events).
-pub const PAR_MIN_EVENTS: usize = 8_192;
 
 /// A projection: synapses from one population to one input port of another.
 #[derive(Clone, Debug)]
@@ -86,17 +89,12 @@ struct Ring {
     receptor: Receptor,
     /// Steps added to every delay (1 for step-start receptors).
     lag: u64,
+    /// Targets.
+    n: usize,
+    /// Slot `a mod L` holds what arrives at step `a`, one value per target.
     slots: Vec<Padded>,
     filter: Option<PscFilter>,
 }
-
-/// Raw pointer to ring storage shared by the threads of one parallel delivery.
-#[derive(Clone, Copy)]
-struct Shared(*mut f32);
-// SAFETY: threads write through it only at targets of their own disjoint range (see
-// `deliver_range`), while the ring vectors are neither moved nor resized.
-unsafe impl Send for Shared {}
-unsafe impl Sync for Shared {}
 
 /// Delivers the spikes of a set of projections (the [`Component`] for spiking synapses).
 #[derive(Clone, Debug)]
@@ -105,7 +103,13 @@ pub struct SpikeDelivery {
     projections: Vec<Projection>,
     ring_of: Vec<usize>,
     rings: Vec<Ring>,
-    events: u64,
+    /// Per projection, where each row crosses the target chunks: row `i`'s synapses into
+    /// chunk `c` are `offsets[i] + split[i·(C+1) + c] .. offsets[i] + split[i·(C+1) + c + 1]`
+    /// with `C` target chunks (empty when the target is one chunk).
+    splits: Vec<Vec<u32>>,
+    /// Events delivered into each ring's target chunks (ring after ring, chunk after chunk).
+    events: Vec<u64>,
+    lookahead: u64,
 }
 
 impl SpikeDelivery {
@@ -121,6 +125,7 @@ impl SpikeDelivery {
     ) -> Result<Self, SimError> {
         let mut rings: Vec<Ring> = Vec::new();
         let mut ring_of = Vec::with_capacity(projections.len());
+        let mut lookahead = u64::MAX;
         for p in &projections {
             let bad = |key: &'static str, value: String, msg: &str| SimError::Param {
                 object: format!("projection `{}`", p.name),
@@ -150,6 +155,9 @@ impl SpikeDelivery {
                 ));
             }
             let lag = u64::from(p.receptor != Receptor::Direct);
+            if !p.csr.is_empty() {
+                lookahead = lookahead.min(u64::from(p.csr.min_delay()) + lag);
+            }
             let slots = p.csr.max_delay() as usize + 1 + lag as usize;
             let found = rings
                 .iter()
@@ -172,28 +180,31 @@ impl SpikeDelivery {
                         port: p.port,
                         receptor: p.receptor,
                         lag,
+                        n: sizes[p.target],
                         slots: Vec::new(),
                         filter,
                     });
                     rings.len() - 1
                 }
             };
-            let n = sizes[p.target];
             let ring = &mut rings[r];
             while ring.slots.len() < slots {
-                ring.slots.push(Padded::filled(n, 0.0));
+                ring.slots.push(Padded::filled(ring.n, 0.0));
             }
             ring_of.push(r);
         }
+        let events: usize = rings.iter().map(|r| chunk_count(r.n)).sum();
+        let splits = projections.iter().map(|p| row_splits(&p.csr)).collect();
         Ok(Self {
             name: name.to_string(),
             projections,
             ring_of,
             rings,
-            events: 0,
+            splits,
+            events: vec![0; events],
+            lookahead: lookahead.max(1),
         })
     }
-
     /// The projections.
     pub fn projections(&self) -> &[Projection] {
         &self.projections
@@ -207,7 +218,7 @@ impl SpikeDelivery {
 
     /// Synaptic events delivered so far (spikes × fan-out).
     pub fn events(&self) -> u64 {
-        self.events
+        self.events.iter().sum()
     }
 
     /// Smallest delay over all projections, in steps (`u16::MAX` without synapses).
@@ -220,12 +231,13 @@ impl SpikeDelivery {
             .unwrap_or(u16::MAX)
     }
 
-    /// Heap bytes of the synapses and rings.
+    /// Heap bytes of the synapses, their row splits by target chunk, and the rings.
     pub fn bytes(&self) -> usize {
         self.projections
             .iter()
             .map(|p| p.csr.bytes())
             .sum::<usize>()
+            + self.splits.iter().map(|s| s.len() * 4).sum::<usize>()
             + self
                 .rings
                 .iter()
@@ -233,128 +245,236 @@ impl SpikeDelivery {
                 .sum::<usize>()
     }
 
-    /// Adds each ring's slot of step `step` into its port (through its filter, if any) and
-    /// clears the slot.
-    fn pop_slots(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
-        for r in &mut self.rings {
-            let k = (step % r.slots.len() as u64) as usize;
-            let slot = &mut r.slots[k];
-            let dst = &mut inputs[r.pop][r.port];
-            match &mut r.filter {
-                Some(f) => f.step(slot, dst, par),
+    /// The work of every target block: take in `pending` spikes, then pop slots (see the
+    /// module docs).
+    fn block_work<'a>(
+        &'a mut self,
+        pending: Option<(u64, SpikeSteps<'a>)>,
+        blocks: &[Vec<Range<usize>>],
+    ) -> Vec<BlockDrive<'a>> {
+        let mut works: Vec<(usize, Vec<DeliveryBlock<'a>>)> = Vec::new();
+        let ring_pops: Vec<usize> = self.rings.iter().map(|r| r.pop).collect();
+        let mut events = &mut self.events[..];
+        for (ri, r) in self.rings.iter_mut().enumerate() {
+            let pop_blocks = &blocks[r.pop];
+            let w = match works.iter().position(|(pop, _)| *pop == r.pop) {
+                Some(w) => w,
                 None => {
-                    for (x, s) in dst.padded_mut().iter_mut().zip(slot.padded()) {
-                        *x += *s;
+                    let parts = pop_blocks
+                        .iter()
+                        .map(|b| DeliveryBlock {
+                            chunks: b.clone(),
+                            n: r.n,
+                            rings: Vec::new(),
+                            projections: Vec::new(),
+                            pending,
+                        })
+                        .collect();
+                    works.push((r.pop, parts));
+                    works.len() - 1
+                }
+            };
+            let (mine, rest) = std::mem::take(&mut events).split_at_mut(chunk_count(r.n));
+            events = rest;
+            let lanes = |b: &Range<usize>| {
+                let end = (b.end * CHUNK_LANES).min(r.n.div_ceil(LANES));
+                (b.start * CHUNK_LANES).min(end)..end
+            };
+            // Each slot and the filter state split by block (blocks are consecutive).
+            let mut slots: Vec<Vec<&'a mut [f32x8]>> =
+                pop_blocks.iter().map(|_| Vec::new()).collect();
+            for slot in &mut r.slots {
+                let mut rest = slot.lanes_mut();
+                for (b, out) in pop_blocks.iter().zip(&mut slots) {
+                    let (a, tail) = std::mem::take(&mut rest).split_at_mut(lanes(b).len());
+                    rest = tail;
+                    out.push(a);
+                }
+            }
+            let mut filter = r.filter.as_mut().map(|f| {
+                let (c, s) = (*f.consts(), f.state_mut());
+                (c, s)
+            });
+            let mut events = mine;
+            for ((w, b), slots) in works[w].1.iter_mut().zip(pop_blocks).zip(slots) {
+                let f = filter.as_mut().map(|(c, state)| {
+                    let (a, tail) = std::mem::take(state).split_at_mut(lanes(b).len() * c.stages);
+                    *state = tail;
+                    (*c, a)
+                });
+                let (ev, tail) = std::mem::take(&mut events).split_at_mut(b.len());
+                events = tail;
+                w.rings.push(RingBlock {
+                    ring: ri,
+                    port: r.port,
+                    lag: r.lag,
+                    slots,
+                    filter: f,
+                    events: ev,
+                });
+            }
+        }
+        for ((p, &ri), split) in self.projections.iter().zip(&self.ring_of).zip(&self.splits) {
+            let target = ring_pops[ri];
+            if let Some((_, parts)) = works.iter_mut().find(|(pop, _)| *pop == target) {
+                for w in parts {
+                    let pos = w.rings.iter().position(|r| r.ring == ri);
+                    let ring = pos.expect("every projection has its ring");
+                    w.projections.push(ProjectionPart { p, split, ring });
+                }
+            }
+        }
+        works
+            .into_iter()
+            .flat_map(|(pop, parts)| {
+                parts
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(block, w)| BlockDrive {
+                        pop,
+                        block,
+                        work: Box::new(w) as Box<dyn DriveBlock + 'a>,
+                    })
+            })
+            .collect()
+    }
+}
+
+/// One ring's part for one block of target chunks.
+struct RingBlock<'a> {
+    ring: usize,
+    port: usize,
+    lag: u64,
+    /// Every slot's part for the block.
+    slots: Vec<&'a mut [f32x8]>,
+    /// Filter coefficients and the block's filter state.
+    filter: Option<(PscConsts, &'a mut [f32x8])>,
+    /// Event counters of the block's chunks (the block counts into its first).
+    events: &'a mut [u64],
+}
+
+/// A projection as one target block's work sees it.
+struct ProjectionPart<'a> {
+    p: &'a Projection,
+    /// Row splits by target chunk (see [`SpikeDelivery`]).
+    split: &'a [u32],
+    /// Index of the projection's ring in the block's `rings`.
+    ring: usize,
+}
+
+/// Where each row of `csr` crosses the target chunks (see [`SpikeDelivery`]'s `splits`).
+fn row_splits(csr: &Csr) -> Vec<u32> {
+    let chunks = chunk_count(csr.n_post());
+    if chunks <= 1 {
+        return Vec::new();
+    }
+    let (offsets, targets) = (csr.offsets(), csr.targets());
+    let mut split = Vec::with_capacity(csr.n_pre() * (chunks + 1));
+    for i in 0..csr.n_pre() {
+        let row = &targets[offsets[i]..offsets[i + 1]];
+        split.push(0);
+        for c in 1..chunks {
+            split.push(row.partition_point(|&t| (t as usize) < c * CHUNK) as u32);
+        }
+        split.push(row.len() as u32);
+    }
+    split
+}
+
+/// Delivery work for one block of target chunks during a window.
+struct DeliveryBlock<'a> {
+    chunks: Range<usize>,
+    /// Target population size.
+    n: usize,
+    rings: Vec<RingBlock<'a>>,
+    /// Projections into this block's population.
+    projections: Vec<ProjectionPart<'a>>,
+    pending: Option<(u64, SpikeSteps<'a>)>,
+}
+
+impl DriveBlock for DeliveryBlock<'_> {
+    fn begin(&mut self) {
+        let Some((first, spikes)) = self.pending else {
+            return;
+        };
+        for s in 0..spikes.steps() {
+            for part in &self.projections {
+                let ids = spikes.ids(part.p.source, s);
+                if !ids.is_empty() {
+                    let ring = &mut self.rings[part.ring];
+                    let arrival = first + s as u64 + ring.lag;
+                    if let Some(e) = ring.events.first_mut() {
+                        *e += deliver(part, ids, arrival, &mut ring.slots, &self.chunks);
                     }
                 }
             }
-            slot.padded_mut().fill(0.0);
         }
     }
 
-    /// Pushes the spikes of step `step` into the rings, on the calling thread or split by
-    /// target range over the pool.
-    fn push(&mut self, step: u64, spikes: &[Spikes], par: Par<'_>) {
-        let mut events = 0usize;
-        for p in &self.projections {
-            let ids = &spikes[p.source].ids;
-            if !ids.is_empty() {
-                events += ids
-                    .iter()
-                    .map(|&i| p.csr.offsets()[i as usize + 1] - p.csr.offsets()[i as usize])
-                    .sum::<usize>();
-            }
-        }
-        if events == 0 {
-            return;
-        }
-        self.events += events as u64;
-        let ptrs: Vec<Vec<Shared>> = self
-            .rings
-            .iter_mut()
-            .map(|r| {
-                r.slots
-                    .iter_mut()
-                    .map(|s| Shared(s.padded_mut().as_mut_ptr()))
-                    .collect()
-            })
-            .collect();
-        let this = &*self;
-        let task = |part: usize, parts: usize| {
-            for (p, &ri) in this.projections.iter().zip(&this.ring_of) {
-                let ids = &spikes[p.source].ids;
-                if ids.is_empty() {
-                    continue;
+    fn drive(&mut self, step: u64, chunk: usize, inputs: &mut [&mut [f32x8]]) {
+        let at = ChunkAt::new(chunk, self.n);
+        let lo = (chunk - self.chunks.start) * CHUNK_LANES;
+        let m = at.len();
+        for r in &mut self.rings {
+            let k = (step % r.slots.len() as u64) as usize;
+            let slot = &mut r.slots[k][lo..lo + m];
+            let dst = &mut *inputs[r.port];
+            match &mut r.filter {
+                Some((c, state)) => {
+                    let s = c.stages;
+                    psc_step_simd(c, slot, &mut state[lo * s..(lo + m) * s], dst)
                 }
-                let ring = &this.rings[ri];
-                let n = p.csr.n_post();
-                let (lo, hi) = (part * n / parts, (part + 1) * n / parts);
-                // SAFETY: `lo..hi` ranges of different parts are disjoint, and all of a
-                // ring's projections use the same split of the same target count.
-                unsafe {
-                    deliver_range(
-                        &p.csr,
-                        ids,
-                        step + ring.lag,
-                        &ptrs[ri],
-                        lo as u32,
-                        hi as u32,
-                        parts == 1,
-                    )
-                };
+                None => dst.iter_mut().zip(slot.iter()).for_each(|(x, s)| *x += *s),
             }
-        };
-        match par {
-            Par::Pool(pool) if events >= PAR_MIN_EVENTS && pool.current_num_threads() > 1 => {
-                let parts = pool.current_num_threads();
-                pool.install(|| (0..parts).into_par_iter().for_each(|t| task(t, parts)));
-            }
-            _ => task(0, 1),
+            slot.fill(f32x8::ZERO);
         }
     }
 }
 
-/// Adds the synapses of spiking sources `ids` of step `step` whose targets lie in `lo..hi`
-/// into the ring slots `slots` (slot of arrival step `a`: `a mod slots.len()`; `whole`: the
-/// range is every target, no search needed).
-///
-/// # Safety
-/// `slots` point to the ring's slot buffers (each at least `n_post` long); no other thread
-/// writes targets in `lo..hi` meanwhile.
-unsafe fn deliver_range(
-    csr: &Csr,
+/// Adds the synapses of spiking sources `ids` whose targets lie in the target chunks
+/// `chunks` (`slots`: every slot's part for those chunks) for spikes whose zero-delay arrival
+/// step is `step` (a synapse of delay `d` lands in the slot of step `step + d`). Returns the
+/// events delivered.
+fn deliver(
+    part: &ProjectionPart<'_>,
     ids: &[u32],
     step: u64,
-    slots: &[Shared],
-    lo: u32,
-    hi: u32,
-    whole: bool,
-) {
+    slots: &mut [&mut [f32x8]],
+    chunks: &Range<usize>,
+) -> u64 {
+    let csr = &part.p.csr;
     let len = slots.len() as u64;
-    let slot = |d: u16| slots[((step + u64::from(d)) % len) as usize].0;
+    let k = |d: u16| ((step + u64::from(d)) % len) as usize;
     let offsets = csr.offsets();
     let targets = csr.targets();
+    let lo = (chunks.start * CHUNK) as u32;
+    let stride = chunk_count(csr.n_post()) + 1;
+    let mut events = 0;
     for &i in ids {
-        let (mut a, mut b) = (offsets[i as usize], offsets[i as usize + 1]);
-        if !whole {
-            let row = &targets[a..b];
-            let s = row.partition_point(|&t| t < lo);
-            let e = row.partition_point(|&t| t < hi);
-            (a, b) = (a + s, a + e);
+        let i = i as usize;
+        let (mut a, mut b) = (offsets[i], offsets[i + 1]);
+        if !part.split.is_empty() {
+            let sp = &part.split[i * stride..][..stride];
+            (a, b) = (
+                a + sp[chunks.start] as usize,
+                a + sp[chunks.end.min(stride - 1)] as usize,
+            );
         }
+        events += (b - a) as u64;
         let tg = &targets[a..b];
-        // SAFETY (all arms): t < n_post ≤ slot length, and t ∈ lo..hi is this caller's range.
+        // Every target below lies in `chunks` (the row part found above): `t − lo` indexes the
+        // block's part of a slot.
         match (csr.weights(), csr.delays()) {
             (Weights::Uniform(w), Delays::Uniform(d)) => {
-                let base = slot(*d);
+                let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
                 for &t in tg {
-                    unsafe { *base.add(t as usize) += *w };
+                    x[(t - lo) as usize] += *w;
                 }
             }
             (Weights::PerSynapse(w), Delays::Uniform(d)) => {
-                let base = slot(*d);
+                let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
                 for (&t, &w) in tg.iter().zip(&w[a..b]) {
-                    unsafe { *base.add(t as usize) += w };
+                    x[(t - lo) as usize] += w;
                 }
             }
             (w, Delays::PerSynapse(d)) => {
@@ -363,11 +483,13 @@ unsafe fn deliver_range(
                         Weights::Uniform(w) => *w,
                         Weights::PerSynapse(w) => w[a + s],
                     };
-                    unsafe { *slot(d).add(t as usize) += w };
+                    let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(d)]);
+                    x[(t - lo) as usize] += w;
                 }
             }
         }
     }
+    events
 }
 
 impl Component for SpikeDelivery {
@@ -375,20 +497,28 @@ impl Component for SpikeDelivery {
         &self.name
     }
 
-    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
-        self.pop_slots(step, dt, inputs, Par::Seq);
-    }
-
-    fn drive_par(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
-        self.pop_slots(step, dt, inputs, par);
+    fn drive(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>]) {
+        let blocks = whole_blocks(inputs.iter().map(|p| p.first().map_or(0, Padded::len)));
+        drive_blocks_now(self.block_work(None, &blocks), &blocks, step, inputs);
     }
 
     fn observe(&mut self, step: u64, _dt: f64, spikes: &[Spikes]) {
-        self.push(step, spikes, Par::Seq);
+        let mut sizes = vec![0; spikes.len()];
+        for r in &self.rings {
+            sizes[r.pop] = r.n;
+        }
+        let blocks = whole_blocks(sizes.into_iter());
+        for mut w in self.block_work(Some((step, SpikeSteps::Step(spikes))), &blocks) {
+            w.work.begin();
+        }
     }
 
-    fn observe_par(&mut self, step: u64, _dt: f64, spikes: &[Spikes], par: Par<'_>) {
-        self.push(step, spikes, par);
+    fn lookahead(&self) -> Option<u64> {
+        Some(self.lookahead)
+    }
+
+    fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
+        self.block_work(window.pending, window.blocks)
     }
 
     fn find_non_finite(&self) -> Option<String> {

@@ -26,6 +26,7 @@
 //! - [`networks`]: the benchmark networks (Brunel 2000, CUBA) and their statistics.
 #![deny(missing_docs)]
 
+pub mod chunked;
 pub mod coba_population;
 pub mod connectivity;
 pub mod cpu;

@@ -1,9 +1,10 @@
 //! The interface every neuron model implements so the simulator can step it.
 
+use crate::chunked::NeuronChunk;
 use crate::lanes::Padded;
 use crate::par::Par;
 use crate::population::{Kernel, LifPopulation};
-use crate::spikes::{SpikeWindow, Spikes};
+use crate::spikes::Spikes;
 
 /// Neuron dynamics of one population (struct-of-arrays state), stepped once per time step.
 ///
@@ -37,23 +38,13 @@ pub trait Neurons: Send + Sync + std::fmt::Debug {
     fn variable(&self, name: &str) -> Option<&[f32]>;
     /// First non-finite state value, as `(neuron, variable)`.
     fn find_non_finite(&self) -> Option<(usize, &'static str)>;
-    /// Advances `steps` steps with zero input on every port (a population nothing drives but
-    /// its own bias) and writes every step's spikes to `out` (cleared first). Must give exactly
-    /// what `steps` calls of [`step`](Self::step) with zero inputs give. The default does that;
-    /// models override it with a temporally blocked version.
-    fn run_steps(&mut self, steps: usize, par: Par<'_>, out: &mut SpikeWindow) {
-        out.clear();
-        let n = self.len();
-        let zero: Vec<Padded> = self
-            .ports()
-            .iter()
-            .map(|_| Padded::filled(n, 0.0))
-            .collect();
-        let mut spikes = Spikes::default();
-        for _ in 0..steps {
-            self.step(&zero, par, &mut spikes);
-            out.push_step(&spikes);
-        }
+    /// The population's fixed work chunks ([`crate::chunked`]) borrowed for one window of the
+    /// simulator's schedule, in chunk order; each chunk steps on its part of the input ports
+    /// exactly as [`step`](Self::step) steps it. `None` (the default) for models that step only
+    /// as a whole: a simulator whose populations with input ports all have chunks advances a
+    /// whole minimum-delay window per parallel region (see [`crate::sim`]).
+    fn chunks(&mut self) -> Option<Vec<Box<dyn NeuronChunk + '_>>> {
+        None
     }
 }
 
@@ -107,7 +98,7 @@ impl Neurons for LifPopulation {
     fn find_non_finite(&self) -> Option<(usize, &'static str)> {
         LifPopulation::find_non_finite(self)
     }
-    fn run_steps(&mut self, steps: usize, par: Par<'_>, out: &mut SpikeWindow) {
-        LifPopulation::run_steps(self, steps, Kernel::Simd, par, out)
+    fn chunks(&mut self) -> Option<Vec<Box<dyn NeuronChunk + '_>>> {
+        Some(LifPopulation::chunks(self))
     }
 }

@@ -1,17 +1,17 @@
 //! A population of LIF neurons: struct-of-arrays state stepped by the kernels in
-//! [`crate::kernels::lif`], sequentially or over fixed chunks on a rayon pool.
+//! [`crate::kernels::lif`] through the fixed-chunk driver [`crate::chunked`].
 
-use rayon::prelude::*;
+use wide::f32x8;
 
 use crate::SimError;
+use crate::chunked::{ChunkAt, ChunkStep, Chunked, NeuronChunk, flat, flat_mut};
 use crate::kernels::lif::{
     LifConsts, lif_step_delta_scalar, lif_step_delta_simd, lif_step_scalar, lif_step_simd,
 };
-use crate::lanes::{LANES, Padded};
+use crate::lanes::Padded;
 use crate::neuron::lif::LifParams;
-use crate::par::{CHUNK, CHUNK_LANES, Par};
+use crate::par::Par;
 use crate::spikes::{SpikeWindow, Spikes};
-use wide::f32x8;
 
 /// Which kernel steps the population.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -23,24 +23,27 @@ pub enum Kernel {
     Scalar,
 }
 
-/// The first `m` f32 values of a run of SIMD vectors.
-fn flat(x: &[wide::f32x8], m: usize) -> &[f32] {
-    &bytemuck::cast_slice(x)[..m]
-}
-
 /// N LIF neurons in normalised units with per-neuron bias current.
 #[derive(Clone, Debug)]
 pub struct LifPopulation {
     name: String,
     params: LifParams,
-    consts: LifConsts,
-    v: Padded,
-    r: Padded,
-    bias: Padded,
-    chunk_spikes: Vec<Spikes>,
-    chunk_windows: Vec<SpikeWindow>,
+    /// State `[v, r]` over fixed chunks; the model holds constants and biases.
+    state: Chunked<LifModel, 2>,
     /// The `jump` input port is on (see [`LifPopulation::with_jump_port`]).
     pub(crate) jump_port: bool,
+}
+
+/// Index of the voltage in the state vectors.
+const V: usize = 0;
+/// Index of the refractory time left.
+const R: usize = 1;
+
+/// The LIF model of one population: step constants and biases.
+#[derive(Clone, Debug)]
+struct LifModel {
+    consts: LifConsts,
+    bias: Padded,
 }
 
 impl LifPopulation {
@@ -63,15 +66,14 @@ impl LifPopulation {
             params.tau_ref as f32,
             params.min_voltage as f32,
         );
+        let model = LifModel {
+            consts,
+            bias: Padded::from_slice(bias, 0.0),
+        };
         Ok(Self {
             name: name.to_string(),
             params,
-            consts,
-            v: Padded::filled(n, 0.0),
-            r: Padded::filled(n, 0.0),
-            bias: Padded::from_slice(bias, 0.0),
-            chunk_spikes: vec![Spikes::default(); n.div_ceil(CHUNK)],
-            chunk_windows: Vec::new(),
+            state: Chunked::new(model, [Padded::filled(n, 0.0), Padded::filled(n, 0.0)], n),
             jump_port: false,
         })
     }
@@ -95,12 +97,12 @@ impl LifPopulation {
 
     /// Number of neurons.
     pub fn len(&self) -> usize {
-        self.v.len()
+        self.state.len()
     }
 
     /// True for an empty population.
     pub fn is_empty(&self) -> bool {
-        self.v.is_empty()
+        self.state.is_empty()
     }
 
     /// Model parameters.
@@ -110,44 +112,47 @@ impl LifPopulation {
 
     /// Step constants.
     pub fn consts(&self) -> &LifConsts {
-        &self.consts
+        &self.state.model.consts
     }
 
     /// Normalised membrane voltages.
     pub fn voltage(&self) -> &[f32] {
-        self.v.as_slice()
+        self.state.var(V).as_slice()
     }
 
     /// Normalised membrane voltages, mutable (e.g. to set initial state).
     pub fn voltage_mut(&mut self) -> &mut [f32] {
-        self.v.as_mut_slice()
+        self.state.var_mut(V).as_mut_slice()
     }
 
     /// Refractory time left (s) at the start of the next step.
     pub fn refractory(&self) -> &[f32] {
-        self.r.as_slice()
+        self.state.var(R).as_slice()
     }
 
     /// Refractory time left, mutable.
     pub fn refractory_mut(&mut self) -> &mut [f32] {
-        self.r.as_mut_slice()
+        self.state.var_mut(R).as_mut_slice()
     }
 
     /// Constant input currents.
     pub fn bias(&self) -> &[f32] {
-        self.bias.as_slice()
+        self.state.model.bias.as_slice()
     }
 
     /// Constant input currents, mutable.
     pub fn bias_mut(&mut self) -> &mut [f32] {
-        self.bias.as_mut_slice()
+        self.state.model.bias.as_mut_slice()
     }
 
     /// Advances every neuron by one step with input current `bias + input` and writes the
     /// spikes (ascending ids) to `out` (cleared first). `input`, when given, must have this
     /// population's length; its padding lanes must be zero.
     pub fn step(&mut self, input: Option<&Padded>, kernel: Kernel, par: Par<'_>, out: &mut Spikes) {
-        self.step_inner(input, None, kernel, par, out)
+        match input {
+            Some(x) => self.state.step(&[x], kernel, par, out),
+            None => self.state.step(&[], kernel, par, out),
+        }
     }
 
     /// As [`step`](Self::step), plus the voltage jumps `jump` of delta synapses (one per
@@ -160,189 +165,73 @@ impl LifPopulation {
         par: Par<'_>,
         out: &mut Spikes,
     ) {
-        self.step_inner(input, Some(jump), kernel, par, out)
-    }
-
-    fn step_inner(
-        &mut self,
-        input: Option<&Padded>,
-        jump: Option<&Padded>,
-        kernel: Kernel,
-        par: Par<'_>,
-        out: &mut Spikes,
-    ) {
-        out.clear();
-        let n = self.len();
-        for x in input.iter().chain(jump.iter()) {
-            assert_eq!(x.len(), n, "input length of population `{}`", self.name);
-        }
-        let c = self.consts;
-        let bias = self.bias.lanes();
-        let input = input.map(Padded::lanes);
-        let jump = jump.map(Padded::lanes);
-        let run = |(ci, ((v, r), buf)): (usize, ((&mut [_], &mut [_]), &mut Spikes))| {
-            buf.clear();
-            let chunk = Chunk { c: &c, n, ci };
-            chunk.step(kernel, bias, input, jump, v, r, buf);
+        let zero;
+        let current = match input {
+            Some(x) => x,
+            None => {
+                zero = Padded::filled(self.len(), 0.0);
+                &zero
+            }
         };
-        let v = self.v.lanes_mut();
-        let r = self.r.lanes_mut();
-        match par {
-            Par::Seq => v
-                .chunks_mut(CHUNK_LANES)
-                .zip(r.chunks_mut(CHUNK_LANES))
-                .zip(self.chunk_spikes.iter_mut())
-                .enumerate()
-                .for_each(run),
-            Par::Pool(pool) => pool.install(|| {
-                v.par_chunks_mut(CHUNK_LANES)
-                    .zip(r.par_chunks_mut(CHUNK_LANES))
-                    .zip(self.chunk_spikes.par_iter_mut())
-                    .enumerate()
-                    .for_each(run)
-            }),
-        }
-        for s in &self.chunk_spikes {
-            out.extend_from(s);
-        }
+        self.state.step(&[current, jump], kernel, par, out)
     }
 
     /// Advances every neuron by `steps` steps with its bias current as the only input (a
     /// population without coupling) and writes the spikes of every step, tagged by step, to
-    /// `out` (cleared first).
-    ///
-    /// Temporal blocking: each work chunk of [`CHUNK`] neurons (its `v`, `r` and bias, 24 KiB,
-    /// stay in L1) is advanced through all `steps` before the next chunk is touched, so state
-    /// streams from memory once per call instead of once per step. Every neuron goes through
-    /// exactly the operations of `steps` calls of [`step`](Self::step) with no input, so the
-    /// result is bit-identical to stepping one step at a time (tested), whatever `par`.
+    /// `out` (cleared first): temporal blocking by [`Chunked::run_steps`], bit-identical to
+    /// stepping one step at a time, whatever `par`.
     pub fn run_steps(&mut self, steps: usize, kernel: Kernel, par: Par<'_>, out: &mut SpikeWindow) {
-        out.clear();
-        if steps == 0 {
-            return;
-        }
-        let n = self.len();
-        let c = self.consts;
-        let bias = self.bias.lanes();
-        let run = |(ci, ((v, r), buf)): (usize, ((&mut [_], &mut [_]), &mut SpikeWindow))| {
-            buf.clear();
-            buf.starts.push(0);
-            let chunk = Chunk { c: &c, n, ci };
-            let mut spikes = Spikes {
-                ids: std::mem::take(&mut buf.ids),
-                offsets: std::mem::take(&mut buf.offsets),
-            };
-            for _ in 0..steps {
-                chunk.step(kernel, bias, None, None, v, r, &mut spikes);
-                buf.starts.push(spikes.ids.len());
-            }
-            buf.ids = spikes.ids;
-            buf.offsets = spikes.offsets;
-        };
-        let chunks = n.div_ceil(CHUNK);
-        self.chunk_windows.resize_with(chunks, SpikeWindow::default);
-        let v = self.v.lanes_mut();
-        let r = self.r.lanes_mut();
-        match par {
-            Par::Pool(pool) if chunks > 1 => pool.install(|| {
-                v.par_chunks_mut(CHUNK_LANES)
-                    .zip(r.par_chunks_mut(CHUNK_LANES))
-                    .zip(self.chunk_windows.par_iter_mut())
-                    .enumerate()
-                    .for_each(run)
-            }),
-            _ => v
-                .chunks_mut(CHUNK_LANES)
-                .zip(r.chunks_mut(CHUNK_LANES))
-                .zip(self.chunk_windows.iter_mut())
-                .enumerate()
-                .for_each(run),
-        }
-        // Merge: step by step, chunks in order (ids ascend within a step).
-        let total = self.chunk_windows.iter().map(SpikeWindow::len).sum();
-        out.ids.reserve(total);
-        out.offsets.reserve(total);
-        out.starts.push(0);
-        for s in 0..steps {
-            for w in &self.chunk_windows {
-                let (ids, offsets) = w.step(s);
-                out.ids.extend_from_slice(ids);
-                out.offsets.extend_from_slice(offsets);
-            }
-            out.starts.push(out.ids.len());
-        }
+        self.state.run_steps(steps, kernel, par, out)
+    }
+
+    /// Every work chunk borrowed for the simulator's window schedule.
+    pub(crate) fn chunks(&mut self) -> Vec<Box<dyn NeuronChunk + '_>> {
+        self.state.chunks()
     }
 
     /// First non-finite state value, as `(neuron, variable)`.
     pub fn find_non_finite(&self) -> Option<(usize, &'static str)> {
         crate::lanes::first_non_finite([
-            ("v", &self.v),
-            ("refractory", &self.r),
-            ("bias", &self.bias),
+            ("v", self.state.var(V)),
+            ("refractory", self.state.var(R)),
+            ("bias", &self.state.model.bias),
         ])
     }
 }
 
-/// One work chunk of a population: which chunk, and the population's constants and size.
-struct Chunk<'a> {
-    c: &'a LifConsts,
-    n: usize,
-    ci: usize,
-}
+impl ChunkStep<2> for LifModel {
+    fn strides(&self) -> [usize; 2] {
+        [1, 1]
+    }
 
-impl Chunk<'_> {
-    /// Advances this chunk's neurons (`v`, `r`: the chunk's vectors) by one step with the
-    /// chosen kernel, appending spikes (population ids) to `buf`.
-    #[allow(clippy::too_many_arguments)]
-    #[inline(always)]
-    fn step(
+    /// Ports: `current` (0) and `jump` (1, delta synapses) when given; without inputs, the
+    /// bias alone and no jumps.
+    fn step_chunk(
         &self,
         kernel: Kernel,
-        bias: &[f32x8],
-        input: Option<&[f32x8]>,
-        jump: Option<&[f32x8]>,
-        v: &mut [f32x8],
-        r: &mut [f32x8],
-        buf: &mut Spikes,
+        at: &ChunkAt,
+        state: &mut [&mut [f32x8]; 2],
+        inputs: &[&[f32x8]],
+        out: &mut Spikes,
     ) {
-        let c = self.c;
-        let lo = self.ci * CHUNK_LANES;
-        let hi = lo + v.len();
-        let base = (self.ci * CHUNK) as u32;
-        let n_valid = self.n - self.ci * CHUNK;
+        let c = &self.consts;
+        let [v, r] = state;
+        let bias = &self.bias.lanes()[at.lanes.clone()];
+        let input = inputs.first().copied();
+        let jump = inputs.get(1).copied();
         match (kernel, jump) {
-            (Kernel::Simd, None) => lif_step_simd(
-                c,
-                &bias[lo..hi],
-                input.map(|x| &x[lo..hi]),
-                v,
-                r,
-                base,
-                n_valid,
-                buf,
-            ),
-            (Kernel::Simd, Some(jump)) => lif_step_delta_simd(
-                c,
-                &bias[lo..hi],
-                input.map(|x| &x[lo..hi]),
-                &jump[lo..hi],
-                v,
-                r,
-                base,
-                n_valid,
-                buf,
-            ),
+            (Kernel::Simd, None) => lif_step_simd(c, bias, input, v, r, at.base, at.n_valid, out),
+            (Kernel::Simd, Some(jump)) => {
+                lif_step_delta_simd(c, bias, input, jump, v, r, at.base, at.n_valid, out)
+            }
             (Kernel::Scalar, jump) => {
-                let m = n_valid.min(v.len() * LANES);
-                let vs: &mut [f32] = bytemuck::cast_slice_mut(v);
-                let rs: &mut [f32] = bytemuck::cast_slice_mut(r);
-                let (bias, input) = (flat(&bias[lo..hi], m), input.map(|x| flat(&x[lo..hi], m)));
-                let (vs, rs) = (&mut vs[..m], &mut rs[..m]);
+                let m = at.n_valid;
+                let (bias, input) = (flat(bias, m), input.map(|x| flat(x, m)));
+                let (vs, rs) = (flat_mut(v, m), flat_mut(r, m));
                 match jump {
-                    None => lif_step_scalar(c, bias, input, vs, rs, base, buf),
+                    None => lif_step_scalar(c, bias, input, vs, rs, at.base, out),
                     Some(j) => {
-                        let j = flat(&j[lo..hi], m);
-                        lif_step_delta_scalar(c, bias, input, j, vs, rs, base, buf)
+                        lif_step_delta_scalar(c, bias, input, flat(j, m), vs, rs, at.base, out)
                     }
                 }
             }

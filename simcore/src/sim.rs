@@ -15,12 +15,39 @@
 //!
 //! Probes and recorders are observers: they read `spikes()` and `population(i).variable(..)`
 //! between steps and never own state.
+//!
+//! # Window schedule (one parallel region per minimum-delay window)
+//! Spikes act on inputs only after a delay: a spike of step `k` reaches inputs of step
+//! `k + d` at the earliest, `d` = [`Component::lookahead`] (for spike delivery, the minimum
+//! delay in steps, plus one for receptors that take impulses at the next step's start). Within
+//! a window of `d` steps the neurons are therefore independent (NEST exchanges spikes once per
+//! minimum delay for the same reason). When every component supports it (implements
+//! [`Component::chunks`]) and every population with input ports has work chunks
+//! ([`Neurons::chunks`]), the simulator advances whole windows: each fixed work chunk of
+//! [`CHUNK`](crate::par::CHUNK) neurons (`crate::chunked`) runs phases 1–2 for every step of the window — first
+//! taking in the previous window's spikes (delivery into its own targets' delay slots), then
+//! per step: its components' inputs, integrate, threshold — while its state stays in cache;
+//! phase 3 happens once per window, as part of the next window's chunk work. All chunks of a
+//! window run in **one** parallel region (one fork-join per window instead of several per
+//! step), on the pool only when the window's work (neurons × steps) is large enough
+//! ([`Simulator::set_min_parallel_work`]).
+//!
+//! Results are bit-identical whatever the thread count and the window length: every chunk
+//! computes the same operations on the same data, random draws come from per-chunk streams,
+//! and each chunk adds every spike's synapses into its own targets in one fixed order (step,
+//! projection, spike, synapse), the order the per-step schedule uses.
+
+use std::ops::Range;
+
+use rayon::prelude::*;
+use wide::f32x8;
 
 use crate::SimError;
+use crate::chunked::{MAX_PORTS, NeuronChunk, chunk_count, merge_windows};
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::{CHUNK, Par, Threads};
-use crate::spikes::{SpikeWindow, Spikes};
+use crate::par::{CHUNK_LANES, Par, Threads};
+use crate::spikes::{SpikeSteps, SpikeWindow, Spikes};
 
 /// Something that couples populations or drives them: current sources, spike delivery through
 /// synapses, decoded connections, learning rules.
@@ -52,6 +79,175 @@ pub trait Component: Send + std::fmt::Debug {
     fn find_non_finite(&self) -> Option<String> {
         None
     }
+    /// Window schedule support (see the module docs): `Some(d)` when the component implements
+    /// [`chunks`](Self::chunks) and the spikes of step `k` change its inputs of step `k + d` at
+    /// the earliest (`u64::MAX` when spikes never change them). `None` (the default): the
+    /// simulator runs the per-step schedule.
+    fn lookahead(&self) -> Option<u64> {
+        None
+    }
+    /// The component split by the work blocks ([`Window::blocks`]) of the populations it
+    /// drives, for one window: each [`BlockDrive`] first takes in `window.pending` (spikes not
+    /// yet seen), then adds its chunks' inputs step by step. Blocks run concurrently, so each
+    /// must touch only its own part of the component's state, and results must not depend on
+    /// how chunks are grouped into blocks. Needed when [`lookahead`](Self::lookahead) is
+    /// `Some`.
+    fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
+        let _ = window;
+        Vec::new()
+    }
+}
+
+/// What a component's work sees of a window of the schedule.
+#[derive(Clone, Copy, Debug)]
+pub struct Window<'a> {
+    /// First step of the window.
+    pub first: u64,
+    /// Number of steps.
+    pub steps: u64,
+    /// Time step, s.
+    pub dt: f64,
+    /// Spikes emitted since the component last saw spikes, with the step of the first of them.
+    pub pending: Option<(u64, SpikeSteps<'a>)>,
+    /// Per population, its work blocks: consecutive ranges of work chunks
+    /// ([`crate::chunked::ChunkAt`]), one parallel task each.
+    pub blocks: &'a [Vec<Range<usize>>],
+}
+
+/// A component's work for one block of work chunks of one population during a window.
+pub struct BlockDrive<'a> {
+    /// Population driven.
+    pub pop: usize,
+    /// Block within the population's blocks ([`Window::blocks`]).
+    pub block: usize,
+    /// The work.
+    pub work: Box<dyn DriveBlock + 'a>,
+}
+
+/// A component's part for one block of work chunks (see [`Component::chunks`]).
+pub trait DriveBlock: Send {
+    /// Called once at the start of the window, before any [`drive`](Self::drive): take in the
+    /// pending spikes (e.g. add their synapses into this block's delay slots).
+    fn begin(&mut self) {}
+    /// Adds the inputs of chunk `chunk` (a chunk of the block) for step `step` into
+    /// `inputs[port]` (the chunk's vectors of its population's input ports). Chunks of a block
+    /// are driven one after the other, each through all the window's steps.
+    fn drive(&mut self, step: u64, chunk: usize, inputs: &mut [&mut [f32x8]]);
+}
+
+/// Runs component work on the per-step schedule (one block per population): `begin`, then
+/// one step of drive into whole-population `inputs`, chunk by chunk on the calling thread.
+pub fn drive_blocks_now(
+    works: Vec<BlockDrive<'_>>,
+    blocks: &[Vec<Range<usize>>],
+    step: u64,
+    inputs: &mut [Vec<Padded>],
+) {
+    for mut w in works {
+        w.work.begin();
+        let ports = &mut inputs[w.pop];
+        let np = ports.len();
+        for c in blocks[w.pop][w.block].clone() {
+            let lo = c * CHUNK_LANES;
+            let mut ins = port_slices_mut(ports.iter_mut().map(|p| {
+                let x = p.lanes_mut();
+                let hi = (lo + CHUNK_LANES).min(x.len());
+                &mut x[lo..hi]
+            }));
+            w.work.drive(step, c, &mut ins[..np]);
+        }
+    }
+}
+
+/// One block per population covering all its work chunks (the per-step schedule's blocks).
+#[allow(clippy::single_range_in_vec_init)] // one block: a range, not the range's elements
+pub fn whole_blocks(sizes: impl Iterator<Item = usize>) -> Vec<Vec<Range<usize>>> {
+    sizes.map(|n| vec![0..chunk_count(n)]).collect()
+}
+
+/// Up to [`MAX_PORTS`] port slices as an array (the rest empty).
+fn port_slices_mut<'a>(
+    mut it: impl Iterator<Item = &'a mut [f32x8]>,
+) -> [&'a mut [f32x8]; MAX_PORTS] {
+    std::array::from_fn(|_| it.next().unwrap_or_default())
+}
+
+/// How one window work item steps its neurons.
+enum ItemNeurons<'a> {
+    /// The work chunks of a block, with their chunk indices.
+    Chunks(Vec<(usize, Box<dyn NeuronChunk + 'a>)>),
+    /// A whole population without input ports (spike sources).
+    Whole(&'a mut dyn Neurons, Spikes),
+}
+
+/// One work item of a window: a block of chunks of a population with the component work
+/// driving it.
+struct Item<'a> {
+    neurons: ItemNeurons<'a>,
+    drives: Vec<Box<dyn DriveBlock + 'a>>,
+    /// Chunk-sized buffers, one per input port.
+    inputs: &'a mut [Vec<f32x8>],
+    /// Per chunk of the block: its spikes over the window.
+    out: &'a mut [SpikeWindow],
+}
+
+impl Item<'_> {
+    /// Runs the item through the window's `steps` steps from `first`: components take in the
+    /// pending spikes, then each chunk runs through every step (drive, integrate, threshold)
+    /// while its state stays in cache.
+    fn run(&mut self, first: u64, steps: u64) {
+        for d in &mut self.drives {
+            d.begin();
+        }
+        let ports = self.inputs.len();
+        let chunks = match &mut self.neurons {
+            ItemNeurons::Chunks(c) => c,
+            ItemNeurons::Whole(n, buf) => {
+                let out = &mut self.out[0];
+                out.clear();
+                for _ in 0..steps {
+                    n.step(&[], Par::Seq, buf);
+                    out.push_step(buf);
+                }
+                return;
+            }
+        };
+        for ((c, neurons), out) in chunks.iter_mut().zip(self.out.iter_mut()) {
+            out.clear();
+            out.starts.push(0);
+            let mut spikes = Spikes {
+                ids: std::mem::take(&mut out.ids),
+                offsets: std::mem::take(&mut out.offsets),
+            };
+            let m = neurons.lanes();
+            for k in first..first + steps {
+                for d in &mut self.drives {
+                    let mut ins = port_slices_mut(self.inputs.iter_mut().map(|x| &mut x[..m]));
+                    d.drive(k, *c, &mut ins[..ports]);
+                }
+                let mut ins: [&[f32x8]; MAX_PORTS] = [&[]; MAX_PORTS];
+                for (i, x) in ins.iter_mut().zip(self.inputs.iter()) {
+                    *i = &x[..m];
+                }
+                neurons.step(&ins[..ports], &mut spikes);
+                for x in self.inputs.iter_mut() {
+                    x[..m].fill(f32x8::ZERO);
+                }
+                out.starts.push(spikes.ids.len());
+            }
+            out.ids = spikes.ids;
+            out.offsets = spikes.offsets;
+        }
+    }
+}
+
+/// Splits `chunks` work chunks into `parts` blocks of consecutive chunks, sizes differing by
+/// at most one.
+fn split_blocks(chunks: usize, parts: usize) -> Vec<Range<usize>> {
+    let parts = parts.clamp(1, chunks.max(1));
+    (0..parts)
+        .map(|b| b * chunks / parts..(b + 1) * chunks / parts)
+        .collect()
 }
 
 /// A named population in a simulator.
@@ -75,15 +271,32 @@ pub struct Simulator {
     threads: Threads,
     check_every: u64,
     neurons: usize,
-    min_parallel_neurons: usize,
+    min_parallel_work: usize,
+    /// Window schedule: the lookahead (window length limit) when it applies.
+    lookahead: Option<u64>,
+    max_window: u64,
+    /// Per work item (block) of a window: chunk-sized buffers of its input ports.
+    item_inputs: Vec<Vec<Vec<f32x8>>>,
+    /// Per work chunk of every population: its spikes over the window.
+    chunk_spikes: Vec<SpikeWindow>,
+    /// First work chunk of each population in `chunk_spikes` (and the total at the end).
+    chunk_of: Vec<usize>,
+    /// Spikes of each population over the last window, and that window's first step while
+    /// components have not taken them in yet.
+    window_spikes: Vec<SpikeWindow>,
+    pending: Option<u64>,
+    /// Per population: stepped as a whole (no input ports, no chunks: spike sources).
+    whole: Vec<bool>,
 }
 
-/// Most steps [`Simulator::run`] advances a network without components at once.
+/// Most steps one window of the schedule spans (networks whose spikes never act on inputs
+/// still advance in windows, for temporal blocking: each chunk's state stays in cache).
 pub const WINDOW: u64 = 128;
 
-/// Default of [`Simulator::set_min_parallel_neurons`]: below this many neurons a step's work
-/// (a few microseconds) is smaller than the cost of waking the pool, so it runs on one thread.
-pub const MIN_PARALLEL_NEURONS: usize = 16_384;
+/// Default of [`Simulator::set_min_parallel_work`]: a window (or step) with less work than
+/// this many neuron-steps runs on one thread. A fork-join costs a few microseconds, the work
+/// of about 10⁴ neuron-steps, so smaller windows would be slower on two threads than on one.
+pub const MIN_PARALLEL_WORK: usize = 32_768;
 
 impl Simulator {
     /// A simulator with time step `dt` (s) on `threads` worker threads (0: one per core).
@@ -113,7 +326,24 @@ impl Simulator {
             })
             .collect();
         let spikes = vec![Spikes::default(); populations.len()];
+        let spikes_len = spikes.len();
         let neurons = populations.iter().map(|p| p.neurons.len()).sum();
+        let mut populations = populations;
+        let lookahead = window_lookahead(&mut populations, &components);
+        let whole: Vec<bool> = populations
+            .iter_mut()
+            .map(|p| p.neurons.ports().is_empty() && p.neurons.chunks().is_none())
+            .collect();
+        let mut chunk_of = vec![0];
+        for (p, &whole) in populations.iter().zip(&whole) {
+            let chunks = if whole {
+                1
+            } else {
+                chunk_count(p.neurons.len())
+            };
+            chunk_of.push(chunk_of[chunk_of.len() - 1] + chunks);
+        }
+        let chunks = chunk_of[chunk_of.len() - 1];
         Ok(Self {
             dt,
             step: 0,
@@ -124,7 +354,15 @@ impl Simulator {
             threads: Threads::new(threads)?,
             check_every: 256,
             neurons,
-            min_parallel_neurons: MIN_PARALLEL_NEURONS,
+            min_parallel_work: MIN_PARALLEL_WORK,
+            lookahead,
+            max_window: WINDOW,
+            item_inputs: Vec::new(),
+            chunk_spikes: vec![SpikeWindow::default(); chunks],
+            chunk_of,
+            window_spikes: vec![SpikeWindow::default(); spikes_len],
+            pending: None,
+            whole,
         })
     }
 
@@ -133,12 +371,25 @@ impl Simulator {
         self.check_every = steps.max(1);
     }
 
-    /// Networks with fewer neurons than this (default [`MIN_PARALLEL_NEURONS`]) step on the
-    /// calling thread even when a pool exists: a fork-join costs microseconds, as much as a
-    /// whole step of a few thousand neurons, so two threads would be slower than one. Results
-    /// do not depend on this setting (every kernel is thread-count independent).
-    pub fn set_min_parallel_neurons(&mut self, n: usize) {
-        self.min_parallel_neurons = n;
+    /// A window (or, on the per-step schedule, a step) whose work — neurons × steps — is
+    /// below `work` (default [`MIN_PARALLEL_WORK`]) runs on the calling thread even when a
+    /// pool exists: a fork-join costs microseconds, as much as a step of a few thousand
+    /// neurons, so two threads would be slower than one. Results do not depend on this
+    /// setting (every kernel is thread-count independent).
+    pub fn set_min_parallel_work(&mut self, work: usize) {
+        self.min_parallel_work = work;
+    }
+
+    /// Caps the window length of the window schedule (default [`WINDOW`], at least 1).
+    /// Results do not depend on it (tested); shorter windows mean more fork-joins.
+    pub fn set_max_window(&mut self, steps: u64) {
+        self.max_window = steps.max(1);
+    }
+
+    /// True when the simulator advances in windows (see the module docs), false when it runs
+    /// the per-step schedule (a component or population without chunk support).
+    pub fn windowed(&self) -> bool {
+        self.lookahead.is_some()
     }
 
     /// Time step, seconds.
@@ -178,8 +429,12 @@ impl Simulator {
 
     /// Runs one step of the schedule (see the module docs).
     pub fn step(&mut self) -> Result<(), SimError> {
+        if self.lookahead.is_some() {
+            self.window(1, &mut |_, _| {});
+            return self.after_steps(1);
+        }
         let (k, dt) = (self.step, self.dt);
-        let par = if self.neurons >= self.min_parallel_neurons {
+        let par = if self.neurons >= self.min_parallel_work {
             self.threads.par()
         } else {
             Par::Seq
@@ -201,7 +456,12 @@ impl Simulator {
         for c in &mut self.components {
             c.observe_par(k, dt, &self.spikes, par);
         }
-        self.step += 1;
+        self.after_steps(1)
+    }
+
+    /// Counts `steps` steps done and runs the non-finite check when one is due.
+    fn after_steps(&mut self, steps: u64) -> Result<(), SimError> {
+        self.step += steps;
         if self.step % self.check_every == 0 {
             self.check_finite()?;
         }
@@ -212,49 +472,136 @@ impl Simulator {
     /// population's spikes of that step (what [`spikes`](Self::spikes) holds after
     /// [`step`](Self::step)).
     ///
-    /// A network without components has no per-step exchange: its populations then advance in
-    /// windows of up to [`WINDOW`] steps through [`Neurons::run_steps`] (temporal blocking, on
-    /// the pool when a population spans more than one work chunk), and the spikes are handed to
-    /// `observe` step by step afterwards. Results are bit-identical to calling `step` `steps`
-    /// times, and non-finite checks happen at the same steps. With components, this is a loop
-    /// over `step`.
+    /// On the window schedule the steps advance in windows of up to the lookahead (see the
+    /// module docs) and `observe` is called step by step after each window; results are
+    /// bit-identical to calling `step` `steps` times, and non-finite checks happen at the same
+    /// steps. Otherwise this is a loop over `step`.
     pub fn run(
         &mut self,
         steps: u64,
         observe: &mut dyn FnMut(u64, &[Spikes]),
     ) -> Result<(), SimError> {
         let end = self.step + steps;
-        if !self.components.is_empty() {
+        let Some(lookahead) = self.lookahead else {
             while self.step < end {
                 self.step()?;
                 observe(self.step - 1, &self.spikes);
             }
             return Ok(());
+        };
+        while self.step < end {
+            let to_check = self.check_every - self.step % self.check_every;
+            let w = (end - self.step)
+                .min(lookahead)
+                .min(self.max_window)
+                .min(to_check);
+            self.window(w, observe);
+            self.after_steps(w)?;
         }
-        let par = if self.populations.iter().any(|p| p.neurons.len() > CHUNK) {
+        Ok(())
+    }
+
+    /// Advances one window of `w` steps (at most the lookahead) from the current step, without
+    /// counting them; calls `observe` per step afterwards and leaves the last step's spikes in
+    /// `self.spikes`.
+    fn window(&mut self, w: u64, observe: &mut dyn FnMut(u64, &[Spikes])) {
+        let first = self.step;
+        let work = self.neurons.saturating_mul(w as usize);
+        let par = if work >= self.min_parallel_work {
             self.threads.par()
         } else {
             Par::Seq
         };
-        let mut windows = vec![SpikeWindow::default(); self.populations.len()];
-        while self.step < end {
-            let to_check = self.check_every - self.step % self.check_every;
-            let w = (end - self.step).min(WINDOW).min(to_check);
-            for (p, win) in self.populations.iter_mut().zip(&mut windows) {
-                p.neurons.run_steps(w as usize, par, win);
-            }
-            for s in 0..w as usize {
-                for (win, out) in windows.iter().zip(&mut self.spikes) {
-                    win.copy_step(s, out);
-                }
-                observe(self.step + s as u64, &self.spikes);
-            }
-            self.step += w;
-            if self.step % self.check_every == 0 {
-                self.check_finite()?;
+        let Self {
+            dt,
+            populations,
+            components,
+            item_inputs,
+            chunk_spikes,
+            chunk_of,
+            window_spikes,
+            pending,
+            whole,
+            ..
+        } = self;
+        // Blocks: one per population on one thread, one per thread and population otherwise
+        // (each block's delivery reads its part of every spiking row once).
+        let blocks: Vec<Vec<Range<usize>>> = chunk_of
+            .windows(2)
+            .map(|c| split_blocks(c[1] - c[0], par.threads()))
+            .collect();
+        let window = Window {
+            first,
+            steps: w,
+            dt: *dt,
+            pending: pending.map(|p| (p, SpikeSteps::Window(window_spikes))),
+            blocks: &blocks,
+        };
+        let items_needed: usize = blocks.iter().map(Vec::len).sum();
+        let max_ports = populations.iter().map(|p| p.neurons.ports().len()).max();
+        if item_inputs.len() < items_needed {
+            let ports = max_ports.unwrap_or(0);
+            item_inputs.resize_with(items_needed, || vec![vec![f32x8::ZERO; CHUNK_LANES]; ports]);
+        }
+        let mut items: Vec<Item<'_>> = Vec::with_capacity(items_needed);
+        let mut inputs = item_inputs.iter_mut();
+        let mut outs = &mut chunk_spikes[..];
+        let mut item_of = Vec::with_capacity(populations.len());
+        for ((p, &whole), blocks) in populations.iter_mut().zip(whole.iter()).zip(&blocks) {
+            item_of.push(items.len());
+            let ports = p.neurons.ports().len();
+            let mut neurons: Vec<ItemNeurons<'_>> = if whole {
+                vec![ItemNeurons::Whole(&mut *p.neurons, Spikes::default())]
+            } else {
+                let mut chunks = p
+                    .neurons
+                    .chunks()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .enumerate();
+                blocks
+                    .iter()
+                    .map(|b| ItemNeurons::Chunks(chunks.by_ref().take(b.len()).collect()))
+                    .collect()
+            };
+            for (b, neurons) in blocks.iter().zip(neurons.drain(..)) {
+                let (out, rest) = std::mem::take(&mut outs).split_at_mut(b.len());
+                outs = rest;
+                let inputs = inputs.next().expect("input buffers for every block");
+                items.push(Item {
+                    neurons,
+                    drives: Vec::new(),
+                    inputs: &mut inputs[..ports],
+                    out,
+                });
             }
         }
-        Ok(())
+        for c in components.iter_mut() {
+            for d in c.chunks(&window) {
+                items[item_of[d.pop] + d.block].drives.push(d.work);
+            }
+        }
+        match par {
+            Par::Pool(pool) if items.len() > 1 => {
+                pool.install(|| items.par_iter_mut().for_each(|it| it.run(first, w)))
+            }
+            _ => items.iter_mut().for_each(|it| it.run(first, w)),
+        }
+        drop(items);
+        for (pi, win) in window_spikes.iter_mut().enumerate() {
+            merge_windows(
+                &chunk_spikes[chunk_of[pi]..chunk_of[pi + 1]],
+                w as usize,
+                win,
+            );
+        }
+        *pending = Some(first);
+        for s in 0..w as usize {
+            for (win, out) in window_spikes.iter().zip(&mut self.spikes) {
+                win.copy_step(s, out);
+            }
+            observe(first + s as u64, &self.spikes);
+        }
     }
 
     /// Scans neuron state for non-finite values.
@@ -280,4 +627,20 @@ impl Simulator {
         }
         Ok(())
     }
+}
+
+/// The window schedule's lookahead for these populations and components (see the module
+/// docs), or `None` when the per-step schedule must run.
+fn window_lookahead(
+    populations: &mut [Population],
+    components: &[Box<dyn Component>],
+) -> Option<u64> {
+    for p in populations.iter_mut() {
+        if !p.neurons.ports().is_empty() && p.neurons.chunks().is_none() {
+            return None;
+        }
+    }
+    components
+        .iter()
+        .try_fold(u64::MAX, |m, c| c.lookahead().map(|d| m.min(d.max(1))))
 }

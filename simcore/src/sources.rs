@@ -19,20 +19,22 @@
 //! draw serves two neurons), compared with up to 24 thresholds at once by SIMD and counted
 //! (λ ≲ 4.5), or walked in a loop for longer tables; the table stops where the remaining tail mass is below 2⁻³², so counts whose
 //! probability is below that are never drawn. Above λ = 16, `rand_distr::Poisson` is used.
-//! Random streams: one per fixed chunk of [`CHUNK`] neurons
+//! Random streams: one per fixed chunk of [`CHUNK`](crate::par::CHUNK) neurons
 //! (`rng::substream(seed, "input/<name>", chunk)`), so draws do not depend on the thread count.
+
+use std::ops::Range;
 
 use rand::{Rng, RngCore};
 use rand_distr::{Distribution, Poisson};
-use rayon::prelude::*;
 use wide::{f32x8, i32x8};
 
 use crate::SimError;
+use crate::chunked::{ChunkAt, chunk_count, flat_mut};
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::{CHUNK, Par};
+use crate::par::Par;
 use crate::rng::{Stream, substream};
-use crate::sim::Component;
+use crate::sim::{BlockDrive, Component, DriveBlock, Window, drive_blocks_now, whole_blocks};
 use crate::spikes::Spikes;
 
 /// Largest mean count per step sampled from the inversion table.
@@ -171,10 +173,11 @@ pub struct PoissonInput {
     n: usize,
     weight: f32,
     rate: RateTable,
-    counter: Counter,
-    lambda: f64,
+    /// Samplers of the current window: `(first step, λ, counter)` per run of equal λ.
+    counters: Vec<(u64, f64, Counter)>,
+    /// One random stream and event count per work chunk.
     streams: Vec<Stream>,
-    events: u64,
+    events: Vec<u64>,
 }
 
 impl PoissonInput {
@@ -205,61 +208,104 @@ impl PoissonInput {
             n,
             weight,
             rate,
-            counter: Counter::Zero,
-            lambda: f64::NAN,
-            streams: (0..n.div_ceil(CHUNK))
+            counters: Vec::new(),
+            streams: (0..chunk_count(n))
                 .map(|c| substream(seed, &key, c as u64))
                 .collect(),
-            events: 0,
+            events: vec![0; chunk_count(n)],
         })
     }
 
     /// Events drawn so far (all neurons).
     pub fn events(&self) -> u64 {
-        self.events
+        self.events.iter().sum()
     }
 
-    fn update_rate(&mut self, step: u64, dt: f64) {
-        let lambda = self.rate.at(step as f64 * dt) * dt;
-        if lambda.to_bits() != self.lambda.to_bits() {
-            self.lambda = lambda;
-            self.counter = Counter::new(lambda);
+    /// Samplers for steps `first .. first + steps` (a new table only when λ changes).
+    fn prepare(&mut self, first: u64, steps: u64, dt: f64) {
+        let mut reuse = self.counters.pop();
+        let mut runs: Vec<(u64, f64, Counter)> = Vec::new();
+        for k in first..first + steps {
+            let lambda = self.rate.at(k as f64 * dt) * dt;
+            if runs
+                .last()
+                .is_some_and(|r| r.1.to_bits() == lambda.to_bits())
+            {
+                continue;
+            }
+            let counter = match reuse.take() {
+                Some((_, l, c)) if l.to_bits() == lambda.to_bits() => c,
+                _ => Counter::new(lambda),
+            };
+            runs.push((k, lambda, counter));
         }
+        self.counters = runs;
     }
 
-    fn add(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
-        self.update_rate(step, dt);
-        if matches!(self.counter, Counter::Zero) {
+    /// The work of every block of the target population (after [`prepare`](Self::prepare)).
+    fn block_work(&mut self, blocks: &[Vec<Range<usize>>]) -> Vec<BlockDrive<'_>> {
+        let (pop, port, weight, n) = (self.pop, self.port, self.weight, self.n);
+        let counters = &self.counters;
+        let (mut streams, mut events) = (&mut self.streams[..], &mut self.events[..]);
+        blocks[pop]
+            .iter()
+            .enumerate()
+            .map(|(block, b)| {
+                let (s, rest) = std::mem::take(&mut streams).split_at_mut(b.len());
+                streams = rest;
+                let (e, rest) = std::mem::take(&mut events).split_at_mut(b.len());
+                events = rest;
+                BlockDrive {
+                    pop,
+                    block,
+                    work: Box::new(PoissonBlock {
+                        counters,
+                        first: b.start,
+                        streams: s,
+                        events: e,
+                        weight,
+                        port,
+                        n,
+                    }),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Poisson input into one block of work chunks.
+struct PoissonBlock<'a> {
+    counters: &'a [(u64, f64, Counter)],
+    /// First chunk of the block; the block's chunks' streams and event counts.
+    first: usize,
+    streams: &'a mut [Stream],
+    events: &'a mut [u64],
+    weight: f32,
+    port: usize,
+    n: usize,
+}
+
+impl DriveBlock for PoissonBlock<'_> {
+    fn drive(&mut self, step: u64, chunk: usize, inputs: &mut [&mut [f32x8]]) {
+        let run = self.counters.partition_point(|r| r.0 <= step);
+        let counter = &self.counters[run.saturating_sub(1)].2;
+        if matches!(counter, Counter::Zero) {
             return;
         }
-        let (w, counter) = (self.weight, &self.counter);
-        let x = &mut inputs[self.pop][self.port].as_mut_slice()[..self.n];
+        let c = chunk - self.first;
+        let (w, r) = (self.weight, &mut self.streams[c]);
+        let x = flat_mut(inputs[self.port], ChunkAt::new(chunk, self.n).n_valid);
         // One 64-bit draw serves two neurons (low half, then high half).
-        let run = |(x, r): (&mut [f32], &mut Stream)| -> u64 {
-            let mut total = 0u64;
-            for pair in x.chunks_mut(2) {
-                let bits = r.next_u64();
-                for (xi, u) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
-                    let k = counter.count(u, r);
-                    total += u64::from(k);
-                    *xi += w * k as f32;
-                }
+        let mut total = 0u64;
+        for pair in x.chunks_mut(2) {
+            let bits = r.next_u64();
+            for (xi, u) in pair.iter_mut().zip([bits as u32, (bits >> 32) as u32]) {
+                let k = counter.count(u, r);
+                total += u64::from(k);
+                *xi += w * k as f32;
             }
-            total
-        };
-        self.events += match par {
-            Par::Pool(pool) if self.n >= 2 * CHUNK => pool.install(|| {
-                x.par_chunks_mut(CHUNK)
-                    .zip(self.streams.par_iter_mut())
-                    .map(run)
-                    .sum::<u64>()
-            }),
-            _ => x
-                .chunks_mut(CHUNK)
-                .zip(self.streams.iter_mut())
-                .map(run)
-                .sum(),
-        };
+        }
+        self.events[c] += total;
     }
 }
 
@@ -268,12 +314,18 @@ impl Component for PoissonInput {
         &self.name
     }
     fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
-        self.add(step, dt, inputs, Par::Seq);
-    }
-    fn drive_par(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>], par: Par<'_>) {
-        self.add(step, dt, inputs, par);
+        self.prepare(step, 1, dt);
+        let blocks = whole_blocks(inputs.iter().map(|p| p.first().map_or(0, Padded::len)));
+        drive_blocks_now(self.block_work(&blocks), &blocks, step, inputs);
     }
     fn observe(&mut self, _step: u64, _dt: f64, _spikes: &[Spikes]) {}
+    fn lookahead(&self) -> Option<u64> {
+        Some(u64::MAX)
+    }
+    fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
+        self.prepare(window.first, window.steps, window.dt);
+        self.block_work(window.blocks)
+    }
 }
 
 /// `n` independent Poisson spike trains as a population (no input ports).

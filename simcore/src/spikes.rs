@@ -101,3 +101,31 @@ impl SpikeWindow {
         self.starts.push(self.ids.len());
     }
 }
+
+/// Spikes of every population over consecutive steps: one step's [`Spikes`] or a window's
+/// [`SpikeWindow`]s (what spike delivery takes in).
+#[derive(Clone, Copy, Debug)]
+pub enum SpikeSteps<'a> {
+    /// One step: spikes per population.
+    Step(&'a [Spikes]),
+    /// Several steps: a window per population.
+    Window(&'a [SpikeWindow]),
+}
+
+impl<'a> SpikeSteps<'a> {
+    /// Number of steps.
+    pub fn steps(&self) -> usize {
+        match self {
+            SpikeSteps::Step(_) => 1,
+            SpikeSteps::Window(w) => w.first().map_or(0, SpikeWindow::steps),
+        }
+    }
+
+    /// Ids of the neurons of population `pop` that spiked in step `s` (0-based).
+    pub fn ids(&self, pop: usize, s: usize) -> &'a [u32] {
+        match self {
+            SpikeSteps::Step(x) => &x[pop].ids,
+            SpikeSteps::Window(w) => w[pop].step(s).0,
+        }
+    }
+}

@@ -1,15 +1,19 @@
 //! Event-driven delivery: arrival steps, sums against a brute-force reference, delta-synapse
-//! semantics, and bit-identical results for 1 and 2 threads.
+//! semantics, and bit-identical results for the per-step and window schedules and 1 and 2
+//! threads.
 
 use rand::{Rng, SeedableRng};
 use simcore::connectivity::{Connect, Dist, Rule};
-use simcore::delivery::{PAR_MIN_EVENTS, Projection, Receptor, SpikeDelivery};
+use simcore::delivery::{Projection, Receptor, SpikeDelivery};
 use simcore::lanes::Padded;
 use simcore::neuron::lif::LifParams;
 use simcore::par::Threads;
 use simcore::rng::Stream;
+use simcore::sim::Window;
 use simcore::sources::SpikeGenerator;
+use simcore::spikes::{SpikeSteps, SpikeWindow};
 use simcore::{Component, LifPopulation, Population, Simulator, Spikes};
+use wide::f32x8;
 
 const DT: f64 = 1e-4;
 
@@ -24,14 +28,8 @@ fn random_spikes(r: &mut Stream, n: usize, p: f64) -> Spikes {
     s
 }
 
-/// Steps a delivery of one projection (source pop 0 → target pop 1, port 0) on `threads`
-/// threads and returns the input seen at every step.
-fn run_delivery(
-    csr: &simcore::connectivity::Csr,
-    spikes: &[Spikes],
-    threads: usize,
-) -> Vec<Vec<f32>> {
-    let (n_pre, n_post) = (csr.n_pre(), csr.n_post());
+/// The delivery of one projection (source pop 0 → target pop 1, port 0).
+fn delivery(csr: &simcore::connectivity::Csr) -> SpikeDelivery {
     let proj = Projection {
         name: "p".into(),
         source: 0,
@@ -40,17 +38,82 @@ fn run_delivery(
         receptor: Receptor::Direct,
         csr: csr.clone(),
     };
-    let mut d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1], DT).unwrap();
-    let t = Threads::new(threads).unwrap();
+    SpikeDelivery::new("d", vec![proj], &[csr.n_pre(), csr.n_post()], &[1, 1], DT).unwrap()
+}
+
+/// Steps a delivery of one projection on the per-step schedule (drive, then observe) and
+/// returns the input seen at every step.
+fn run_delivery(csr: &simcore::connectivity::Csr, spikes: &[Spikes]) -> Vec<Vec<f32>> {
+    let (n_pre, n_post) = (csr.n_pre(), csr.n_post());
+    let mut d = delivery(csr);
     let mut out = Vec::new();
     for (k, s) in spikes.iter().enumerate() {
         let mut inputs = vec![
             vec![Padded::filled(n_pre, 0.0)],
             vec![Padded::filled(n_post, 0.0)],
         ];
-        d.drive_par(k as u64, DT, &mut inputs, t.par());
+        d.drive(k as u64, DT, &mut inputs);
         out.push(inputs[1][0].as_slice().to_vec());
-        d.observe_par(k as u64, DT, &[s.clone(), Spikes::default()], t.par());
+        d.observe(k as u64, DT, &[s.clone(), Spikes::default()]);
+    }
+    out
+}
+
+/// The same on the window schedule: windows of `w` steps (at most the lookahead), the target
+/// chunks grouped into `blocks` blocks, each block taking in the previous window's spikes and
+/// then driving its chunks, each through all of the window's steps, as the simulator does.
+fn run_windows(
+    csr: &simcore::connectivity::Csr,
+    spikes: &[Spikes],
+    w: u64,
+    blocks: usize,
+) -> Vec<Vec<f32>> {
+    let n_post = csr.n_post();
+    let chunks = n_post.div_ceil(2048);
+    let blocks = vec![
+        vec![0..0],
+        (0..blocks)
+            .map(|b| b * chunks / blocks..(b + 1) * chunks / blocks)
+            .collect::<Vec<_>>(),
+    ];
+    let mut d = delivery(csr);
+    let w = w.min(d.lookahead().unwrap());
+    let mut out = vec![vec![0.0f32; n_post]; spikes.len()];
+    let mut pending: Option<(u64, Vec<SpikeWindow>)> = None;
+    let mut k = 0u64;
+    while (k as usize) < spikes.len() {
+        let steps = w.min(spikes.len() as u64 - k);
+        let window = Window {
+            first: k,
+            steps,
+            dt: DT,
+            pending: pending
+                .as_ref()
+                .map(|(f, ws)| (*f, SpikeSteps::Window(&ws[..]))),
+            blocks: &blocks,
+        };
+        for mut b in d.chunks(&window) {
+            assert_eq!(b.pop, 1);
+            b.work.begin();
+            for c in blocks[1][b.block].clone() {
+                let lo = c * 2048;
+                let m = (n_post - lo).min(2048);
+                for s in k..k + steps {
+                    let mut buf = vec![f32x8::ZERO; m.div_ceil(8)];
+                    b.work.drive(s, c, &mut [&mut buf[..]]);
+                    let flat: &[f32] = bytemuck::cast_slice(&buf);
+                    out[s as usize][lo..lo + m].copy_from_slice(&flat[..m]);
+                }
+            }
+        }
+        let mut win = SpikeWindow::default();
+        for s in &spikes[k as usize..(k + steps) as usize] {
+            win.push_step(s);
+        }
+        let mut empty = SpikeWindow::default();
+        (0..steps).for_each(|_| empty.push_step(&Spikes::default()));
+        pending = Some((k, vec![win, empty]));
+        k += steps;
     }
     out
 }
@@ -73,7 +136,7 @@ fn delivery_matches_brute_force_sums_with_per_synapse_delays() {
         .unwrap();
     let mut r = Stream::seed_from_u64(9);
     let spikes: Vec<Spikes> = (0..60).map(|_| random_spikes(&mut r, 300, 0.05)).collect();
-    let got = run_delivery(&csr, &spikes, 1);
+    let got = run_delivery(&csr, &spikes);
     let mut want = vec![vec![0f64; 257]; 60];
     for (k, s) in spikes.iter().enumerate() {
         for &i in &s.ids {
@@ -97,9 +160,9 @@ fn delivery_matches_brute_force_sums_with_per_synapse_delays() {
 }
 
 #[test]
-fn parallel_delivery_is_bit_identical_to_one_thread() {
-    // Enough events per step to take the parallel path; per-synapse weights so that the
-    // summation order matters in f32.
+fn window_delivery_is_bit_identical_to_per_step_delivery() {
+    // Three target chunks; per-synapse weights so that the summation order matters in f32, and
+    // per-synapse delays of 2–5 steps (windows up to the lookahead of 2 steps).
     let c = Connect::new(
         Rule::FixedOutdegree { k: 2000 },
         Dist::Normal {
@@ -107,7 +170,7 @@ fn parallel_delivery_is_bit_identical_to_one_thread() {
             std: 0.5,
         },
         Dist::Uniform {
-            low: 1e-4,
+            low: 2e-4,
             high: 5e-4,
         },
     );
@@ -116,14 +179,16 @@ fn parallel_delivery_is_bit_identical_to_one_thread() {
     let csr = c
         .build("p", 400, 5001, false, DT, 5, Threads::new(1).unwrap().par())
         .unwrap();
+    assert_eq!(csr.min_delay(), 2);
     let mut r = Stream::seed_from_u64(1);
-    let spikes: Vec<Spikes> = (0..20).map(|_| random_spikes(&mut r, 400, 0.05)).collect();
-    assert!(spikes.iter().all(|s| s.len() * 2000 >= PAR_MIN_EVENTS));
-    let a = run_delivery(&csr, &spikes, 1);
-    let b = run_delivery(&csr, &spikes, 2);
+    let spikes: Vec<Spikes> = (0..40).map(|_| random_spikes(&mut r, 400, 0.05)).collect();
+    let a = run_delivery(&csr, &spikes);
     let bits = |x: &Vec<Vec<f32>>| x.iter().flatten().map(|v| v.to_bits()).collect::<Vec<_>>();
-    assert_eq!(bits(&a), bits(&b));
-    assert!(a.iter().flatten().any(|&v| v != 0.0));
+    for (w, blocks) in [(1, 1), (2, 1), (2, 2), (2, 3)] {
+        let b = run_windows(&csr, &spikes, w, blocks);
+        assert_eq!(bits(&a), bits(&b), "window {w}, {blocks} blocks");
+    }
+    assert!(a.iter().flatten().filter(|&&v| v != 0.0).count() > 10_000);
 }
 
 /// One spike generator neuron → one LIF neuron with a jump port, weight `w`, delay `d` steps.
@@ -223,26 +288,28 @@ fn jumps_during_refractoriness_are_ignored_as_in_nest() {
 }
 
 #[test]
-fn brunel_small_network_spikes_identically_on_one_and_two_threads() {
+fn brunel_small_network_spikes_identically_on_one_and_two_threads_and_any_window() {
     use simcore::networks::brunel::{Brunel, Regime};
     use simcore::networks::run_logged;
-    // Half size: 5000 + 1250 neurons, so every phase (neuron chunks, Poisson chunks, delivery
-    // above PAR_MIN_EVENTS per step) runs on both threads.
+    // Half size: 5000 + 1250 neurons in 4 work chunks, so every chunk's work (delivery into
+    // its targets, Poisson draws, neurons) runs on both threads.
     let net = Brunel::regime(Regime::AsynchronousIrregular).scaled_down(2);
     let mut a = net.build(7, 1).unwrap();
     let mut b = net.build(7, 2).unwrap();
-    b.set_min_parallel_neurons(0);
+    b.set_min_parallel_work(0);
+    // Windows of one step: one parallel region per step, delivery a step later.
+    let mut c = net.build(7, 2).unwrap();
+    c.set_min_parallel_work(0);
+    c.set_max_window(1);
+    assert!(a.windowed() && b.windowed());
     let la = run_logged(&mut a, 1000).unwrap();
     let lb = run_logged(&mut b, 1000).unwrap();
-    let per_step = la[0].events.iter().filter(|e| e.0 >= 500).count() as f64 / 500.0;
-    assert!(
-        per_step * 600.0 > PAR_MIN_EVENTS as f64,
-        "{per_step} spikes per step"
-    );
+    let lc = run_logged(&mut c, 1000).unwrap();
     let total: usize = la.iter().map(|l| l.events.len()).sum();
     assert!(total > 1000, "too few spikes to compare: {total}");
-    for (x, y) in la.iter().zip(&lb) {
+    for ((x, y), z) in la.iter().zip(&lb).zip(&lc) {
         assert_eq!(x.events, y.events);
+        assert_eq!(x.events, z.events);
     }
     for (pa, pb) in a.populations().iter().zip(b.populations()) {
         let bits = |p: &Population| {

@@ -36,7 +36,7 @@ fn cuba_rate_matches_brian2() {
 fn cuba_spikes_identically_on_one_and_two_threads() {
     let run = |threads| {
         let mut sim = Cuba::default().build(9, threads).unwrap();
-        sim.set_min_parallel_neurons(0);
+        sim.set_min_parallel_work(0);
         run_logged(&mut sim, 2000)
             .unwrap()
             .into_iter()
@@ -52,7 +52,7 @@ fn cuba_spikes_identically_on_one_and_two_threads() {
 fn coba_is_active_and_deterministic() {
     let run = |threads| {
         let mut sim = Coba::default().build(4, threads).unwrap();
-        sim.set_min_parallel_neurons(0);
+        sim.set_min_parallel_work(0);
         run_logged(&mut sim, 2000)
             .unwrap()
             .into_iter()

@@ -318,7 +318,7 @@ fn plastic_network(threads: usize) -> (Vec<f32>, usize) {
         },
     ];
     let mut sim = Simulator::new(dt, pops, vec![Box::new(pd)], threads).unwrap();
-    sim.set_min_parallel_neurons(0);
+    sim.set_min_parallel_work(0);
     let mut count = 0;
     for _ in 0..300 {
         sim.step().unwrap();

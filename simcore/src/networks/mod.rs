@@ -26,12 +26,10 @@ pub fn run_logged(sim: &mut Simulator, steps: u64) -> Result<Vec<SpikeLog>, SimE
         .iter()
         .map(|p| SpikeLog::new(p.neurons.len()))
         .collect();
-    for _ in 0..steps {
-        let k = sim.steps_done();
-        sim.step()?;
-        for (log, s) in logs.iter_mut().zip(sim.spikes()) {
+    sim.run(steps, &mut |k, spikes| {
+        for (log, s) in logs.iter_mut().zip(spikes) {
             log.events.extend(s.ids.iter().map(|&i| (k, i)));
         }
-    }
+    })?;
     Ok(logs)
 }

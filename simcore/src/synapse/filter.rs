@@ -105,6 +105,12 @@ impl PscFilter {
         &self.consts
     }
 
+    /// The state, mutable, in the kernel layout (stages of each vector of targets adjacent),
+    /// for stepping parts of it with [`crate::kernels::psc`] and [`PscFilter::consts`].
+    pub fn state_mut(&mut self) -> &mut [f32x8] {
+        &mut self.state
+    }
+
     /// Sets every state to zero.
     pub fn reset(&mut self) {
         self.state.fill(f32x8::ZERO);
