@@ -3,6 +3,10 @@
 //! threads. Networks as in `simcore::networks` (parameters of `peers/common.py`).
 //!
 //! `cargo bench -p spikesim-benches --bench network -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Simulation runs through `Simulator::run` (the window schedule: one parallel region per
+//! minimum-delay window). For 1 s of biological time with events/s and an A/B of thread
+//! counts under the same load, see `examples/networks.rs`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use simcore::Simulator;
@@ -35,19 +39,11 @@ fn simulate(c: &mut Criterion) {
         for threads in [1, 2] {
             let mut sim = build(threads);
             // Past the initial transient.
-            for _ in 0..1000 {
-                sim.step().expect("step");
-            }
+            sim.run(1000, &mut |_, _| {}).expect("run");
             g.bench_with_input(
                 BenchmarkId::new(name, format!("{threads}thr")),
                 &(),
-                |b, _| {
-                    b.iter(|| {
-                        for _ in 0..1000 {
-                            sim.step().expect("step");
-                        }
-                    })
-                },
+                |b, _| b.iter(|| sim.run(1000, &mut |_, _| {}).expect("run")),
             );
         }
     }

@@ -517,6 +517,10 @@ impl Component for SpikeDelivery {
         Some(self.lookahead)
     }
 
+    fn events(&self) -> u64 {
+        SpikeDelivery::events(self)
+    }
+
     fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
         self.block_work(window.pending, window.blocks)
     }

@@ -79,6 +79,11 @@ pub trait Component: Send + std::fmt::Debug {
     fn find_non_finite(&self) -> Option<String> {
         None
     }
+    /// Synaptic events the component has delivered so far (spikes × fan-out, Poisson input
+    /// events), for throughput figures; 0 for components that deliver none.
+    fn events(&self) -> u64 {
+        0
+    }
     /// Window schedule support (see the module docs): `Some(d)` when the component implements
     /// [`chunks`](Self::chunks) and the spikes of step `k` change its inputs of step `k + d` at
     /// the earliest (`u64::MAX` when spikes never change them). `None` (the default): the
@@ -420,6 +425,11 @@ impl Simulator {
     /// The components, in build order.
     pub fn components(&self) -> &[Box<dyn Component>] {
         &self.components
+    }
+
+    /// Synaptic events delivered so far by all components ([`Component::events`]).
+    pub fn events(&self) -> u64 {
+        self.components.iter().map(|c| c.events()).sum()
     }
 
     /// Spikes of each population during the last step.

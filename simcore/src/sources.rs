@@ -322,6 +322,9 @@ impl Component for PoissonInput {
     fn lookahead(&self) -> Option<u64> {
         Some(u64::MAX)
     }
+    fn events(&self) -> u64 {
+        PoissonInput::events(self)
+    }
     fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
         self.prepare(window.first, window.steps, window.dt);
         self.block_work(window.blocks)

@@ -1,0 +1,98 @@
+//! Times the benchmark networks for a given biological time, build and simulation separately,
+//! at 1 and 2 threads, alternating thread counts run by run so both see the same machine load.
+//!
+//! `cargo run --release -p spikesim-benches --example networks -- [NETS] [SECONDS] [REPEATS]`
+//! with NETS a comma-separated list of `cuba`, `cuba_scaled`, `coba`, `brunel_ai` (default
+//! `cuba,cuba_scaled,brunel_ai`), SECONDS of biological time (default 1) and REPEATS runs per
+//! thread count (default 3). Prints one JSON line per run and a summary per network: best wall
+//! time per thread count, the 2-thread speed-up (best 1-thread wall / best 2-thread wall), CPU
+//! seconds per simulated second on one thread, real-time factor (wall / simulated time) and
+//! synaptic events (recurrent deliveries plus Poisson input events) per wall second. The load
+//! average (`/proc/loadavg`) is printed before and after: on a shared machine, trust 2-thread
+//! speed-ups only when it stays below ~1.
+
+use std::time::Instant;
+
+use simcore::Simulator;
+use simcore::networks::brunel::{Brunel, Regime};
+use simcore::networks::coba::Coba;
+use simcore::networks::cuba::Cuba;
+use spikesim_benches::cpu_seconds;
+
+fn build(net: &str, threads: usize) -> Simulator {
+    match net {
+        "cuba" => Cuba::default().build(1, threads),
+        "cuba_scaled" => Cuba::scaled(40_000).build(1, threads),
+        "coba" => Coba::default().build(1, threads),
+        "brunel_ai" => Brunel::regime(Regime::AsynchronousIrregular).build(1, threads),
+        _ => panic!("unknown network `{net}` (cuba, cuba_scaled, coba, brunel_ai)"),
+    }
+    .expect("network builds")
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// One timed run: (build wall s, simulate wall s, simulate CPU s, synaptic events).
+fn run(net: &str, threads: usize, seconds: f64) -> (f64, f64, f64, u64) {
+    let t0 = Instant::now();
+    let mut sim = build(net, threads);
+    let build_s = t0.elapsed().as_secs_f64();
+    let steps = (seconds / sim.dt()).round() as u64;
+    let (t0, c0) = (Instant::now(), cpu_seconds());
+    let mut spikes = 0usize;
+    sim.run(steps, &mut |_, s| {
+        spikes += s.iter().map(|x| x.len()).sum::<usize>()
+    })
+    .expect("simulation runs");
+    let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+    assert!(spikes > 0, "{net}: no spikes");
+    (build_s, wall, cpu, sim.events())
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let nets = args
+        .get(1)
+        .map_or("cuba,cuba_scaled,brunel_ai", String::as_str);
+    let seconds: f64 = args.get(2).map_or(1.0, |s| s.parse().expect("SECONDS"));
+    let repeats: usize = args.get(3).map_or(3, |s| s.parse().expect("REPEATS"));
+    println!("# load average before: {}", loadavg());
+    for net in nets.split(',') {
+        let mut best = [f64::INFINITY; 2];
+        let mut best_cpu = f64::INFINITY;
+        let mut best_build = [f64::INFINITY; 2];
+        let mut events = 0;
+        for _ in 0..repeats {
+            for (i, threads) in [1usize, 2].into_iter().enumerate() {
+                let (b, wall, cpu, ev) = run(net, threads, seconds);
+                println!(
+                    "{{\"net\":\"{net}\",\"threads\":{threads},\"seconds\":{seconds},\"build_s\":{b:.4},\"sim_wall_s\":{wall:.4},\"sim_cpu_s\":{cpu:.4},\"events\":{ev}}}"
+                );
+                best[i] = best[i].min(wall);
+                best_build[i] = best_build[i].min(b);
+                if threads == 1 {
+                    best_cpu = best_cpu.min(cpu);
+                }
+                events = ev;
+            }
+        }
+        println!(
+            "# {net}: {seconds} s simulated; build {:.3} s (1 thr) / {:.3} s (2 thr); simulate wall {:.4} s (1 thr) / {:.4} s (2 thr): 2-thread speed-up {:.2}x; 1-thread CPU {:.4} s per simulated s; real-time factor {:.3} (1 thr) / {:.3} (2 thr); {:.3e} synaptic events/s (1 thr wall) / {:.3e} (2 thr)",
+            best_build[0],
+            best_build[1],
+            best[0],
+            best[1],
+            best[0] / best[1],
+            best_cpu / seconds,
+            best[0] / seconds,
+            best[1] / seconds,
+            events as f64 / best[0],
+            events as f64 / best[1],
+        );
+    }
+    println!("# load average after: {}", loadavg());
+}
