@@ -26,11 +26,11 @@
 //!   `iaf_psc_exp` and Brian2's `on_pre: ge += w` with a 0.1 ms delay.
 //!
 //! # Chunks and threads
-//! Every ring is stored by the fixed work chunks of its target population (chunk `c` holds
-//! the slots of targets `c·CHUNK ..`, slot after slot), and the component is split by target
-//! chunk ([`Component::chunks`]): the work of chunk `c` adds every pending spike's synapses
-//! whose targets lie in `c` into its own slots (rows are sorted: a binary search finds the
-//! part in range), then pops its slots step by step through its part of the filter state.
+//! The component is split by blocks of consecutive work chunks of the target population
+//! ([`Component::chunks`]): a block's work adds every pending spike's synapses whose targets
+//! lie in the block into its part of the slots (each row's crossing points with the chunk
+//! boundaries are computed once at build, so a block reads only its part of a row), then pops
+//! its slots step by step, chunk by chunk, through its part of the filter state.
 //! Each slot cell receives its additions in one fixed order — step, projection, spike,
 //! synapse — whatever the thread count and window length, so sums are bit-identical. Spikes
 //! of step `k` first act at step `k + lookahead` (the minimum delay, plus one for step-start
