@@ -53,6 +53,8 @@ pub enum Signal {
         rms: f64,
         /// Dimensions.
         dims: usize,
+        /// Seed of the noise (default: the master seed).
+        seed: Option<u64>,
     },
     /// One expression of `t` per dimension.
     Expr(Vec<Expr>),
@@ -136,6 +138,7 @@ impl Signal {
                 high,
                 rms,
                 dims,
+                seed: own_seed,
             } => {
                 if !(*period > 0.0 && period.is_finite()) {
                     return bad("period", "must be positive".into());
@@ -150,7 +153,10 @@ impl Signal {
                 if !(*rms >= 0.0 && rms.is_finite()) {
                     return bad("rms", "must be ≥ 0".into());
                 }
-                let mut rng = stream(seed, &format!("node/{name}/white_noise"));
+                let mut rng = stream(
+                    own_seed.unwrap_or(seed),
+                    &format!("node/{name}/white_noise"),
+                );
                 for _ in 0..*dims {
                     let mut comps: Vec<(f64, f64, f64)> = (1..=nf)
                         .map(|j| {
@@ -288,6 +294,7 @@ mod tests {
             high: 5.0,
             rms: 0.5,
             dims: 1,
+            seed: None,
         };
         let b = s.build("noise", 3).unwrap();
         let n = 10_000;
@@ -311,11 +318,28 @@ mod tests {
             high: 5.0,
             rms: 0.5,
             dims: 1,
+            seed: None,
         }
         .build("other", 3)
         .unwrap();
         c.eval(1.234, &mut o2);
         assert!((o1[0] - o2[0]).abs() > 1e-6);
+        // An own seed replaces the master seed.
+        let own = |seed| Signal::WhiteNoise {
+            period: 10.0,
+            high: 5.0,
+            rms: 0.5,
+            dims: 1,
+            seed,
+        };
+        let mut o3 = [0.0];
+        own(Some(3))
+            .build("noise", 99)
+            .unwrap()
+            .eval(1.234, &mut o3);
+        assert_eq!(o3, o1);
+        own(Some(4)).build("noise", 3).unwrap().eval(1.234, &mut o3);
+        assert!((o1[0] - o3[0]).abs() > 1e-6);
     }
 
     #[test]

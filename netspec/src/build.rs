@@ -39,12 +39,15 @@ impl PopulationInfo {
 }
 
 /// What a probe records.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum ProbeKind {
     /// Spikes (they go to `/spikes/<population>`; the probe selects neurons).
     Spikes,
     /// A state variable sampled after the step.
     Variable(Recorded),
+    /// Samples a component records during the step (NEF decoded values, node outputs, input
+    /// currents; one sample per due step), taken from its handle by [`ProbePlan::sample`].
+    Recorded(models::probe::ProbeHandle),
 }
 
 /// A probe resolved against the built network.
@@ -60,7 +63,7 @@ pub struct ProbePlan {
     pub variable: String,
     /// What it records.
     pub kind: ProbeKind,
-    /// Neuron indices recorded.
+    /// Neuron indices recorded (for decoded values and node outputs: dimension indices).
     pub neurons: Vec<u32>,
     /// Sampling period in steps.
     pub every: u64,
@@ -71,13 +74,23 @@ pub struct ProbePlan {
 impl ProbePlan {
     /// True when a sample is due after `steps_done` steps.
     pub fn due(&self, steps_done: u64) -> bool {
-        matches!(self.kind, ProbeKind::Variable(_)) && steps_done % self.every == 0
+        !matches!(self.kind, ProbeKind::Spikes) && steps_done % self.every == 0
+    }
+
+    /// Whether the probe records neurons (rather than the dimensions of a decoded value).
+    pub fn records_neurons(&self) -> bool {
+        !matches!(self.variable.as_str(), "decoded" | "output")
     }
 
     /// Appends one sample row (one value per recorded neuron) read from `sim`.
     pub fn sample(&self, sim: &Simulator, out: &mut Vec<f32>) {
-        let ProbeKind::Variable(rec) = &self.kind else {
-            return;
+        let rec = match &self.kind {
+            ProbeKind::Variable(rec) => rec,
+            ProbeKind::Recorded(h) => {
+                out.extend(h.drain().values.iter().map(|&v| v as f32));
+                return;
+            }
+            ProbeKind::Spikes => return,
         };
         let Some(x) = sim.populations()[self.population]
             .neurons
@@ -113,6 +126,10 @@ pub struct Builder {
     pub synapses: u64,
     /// Worker threads for building (connectivity sampling); results do not depend on it.
     pub threads: usize,
+    /// Where NEF decoders are cached (see [`models::cache`]).
+    pub cache: models::cache::DecoderCache,
+    /// What the NEF sections built (ensembles' arrays, decoders).
+    pub nef: models::network::NetworkRecord,
 }
 
 impl Builder {
@@ -144,4 +161,7 @@ pub struct Network {
     pub probes: Vec<ProbePlan>,
     /// Synapse count.
     pub synapses: u64,
+    /// What the NEF sections built: ensembles (arrays, tuning curves), decoders (solver RMSE,
+    /// cache hits).
+    pub nef: models::network::NetworkRecord,
 }

@@ -8,6 +8,9 @@ use crate::reader::{At, TableReader};
 use crate::sections::Names;
 use crate::sections::current::CurrentInput;
 use crate::sections::input::Input;
+use crate::sections::nef::connection::Connection;
+use crate::sections::nef::ensemble::Ensemble;
+use crate::sections::nef::node::Node as NefNode;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
 use crate::sections::projection::{Projection, SynapseFileReader};
@@ -38,6 +41,12 @@ pub struct Spec {
     /// Reader of HDF5 explicit-synapse files (`None`: only CSV files can be read); set by
     /// programs that link libhdf5 (the CLI).
     pub synapse_reader: Option<SynapseFileReader>,
+    /// `[[ensemble]]`, in spec order.
+    pub ensembles: Vec<Ensemble>,
+    /// `[[node]]`, in spec order.
+    pub nodes: Vec<NefNode>,
+    /// `[[connection]]`, in spec order.
+    pub connections: Vec<Connection>,
 }
 
 /// Bytes the writer may buffer per sampled probe before flushing.
@@ -108,6 +117,21 @@ impl Spec {
                 inputs.push(Input::parse(&mut t, &mut names)?);
             }
         }
+        let ensembles = r
+            .tables("ensemble")?
+            .iter_mut()
+            .map(|t| Ensemble::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let nodes = r
+            .tables("node")?
+            .iter_mut()
+            .map(|t| NefNode::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
+        let connections = r
+            .tables("connection")?
+            .iter_mut()
+            .map(|t| Connection::parse(t, &mut names))
+            .collect::<Result<Vec<_>, _>>()?;
         r.finish()?;
         Ok(Self {
             file: sources.file_name().to_string(),
@@ -120,6 +144,9 @@ impl Spec {
             inputs,
             currents,
             synapse_reader: None,
+            ensembles,
+            nodes,
+            connections,
         })
     }
 
@@ -133,7 +160,12 @@ impl Spec {
                 // State, plus spike buffers (id + offset per neuron, chunk and step lists).
                 n * (p.model.bytes_per_neuron() as u64 + 16)
             })
-            .sum();
+            .sum::<u64>()
+            + self
+                .ensembles
+                .iter()
+                .map(Ensemble::memory_estimate)
+                .sum::<u64>();
         let probes: u64 = self
             .probes
             .iter()
@@ -181,10 +213,21 @@ impl Spec {
         self.build_on(self.simulation.threads.value as usize)
     }
 
-    /// Builds the network on `threads` worker threads (0: one per core); results do not
-    /// depend on it. Sections build in dependency order (populations before what refers to
-    /// them); a new section adds one line here.
+    /// Builds the network on `threads` worker threads (0: one per core), without a decoder
+    /// cache; results do not depend on the thread count.
     pub fn build_on(&self, threads: usize) -> Result<Network, SpecError> {
+        self.build_cached(threads, &models::cache::DecoderCache::disabled())
+    }
+
+    /// Builds the network on `threads` worker threads (0: one per core) with NEF decoders
+    /// looked up in and stored to `cache`. Sections build in dependency order (populations
+    /// before what refers to them; NEF ensembles first, so plain sections may refer to them);
+    /// a new section adds one line here.
+    pub fn build_cached(
+        &self,
+        threads: usize,
+        cache: &models::cache::DecoderCache,
+    ) -> Result<Network, SpecError> {
         let mut b = Builder {
             dt: self.simulation.dt.value,
             seed: self.simulation.seed.value,
@@ -194,7 +237,21 @@ impl Spec {
             probes: Vec::new(),
             synapses: 0,
             threads: self.simulation.threads.value as usize,
+            cache: cache.clone(),
+            nef: models::network::NetworkRecord {
+                ensembles: Vec::new(),
+                decoders: Vec::new(),
+                probes: Vec::new(),
+            },
         };
+        let nef_late = crate::sections::nef::Sections {
+            ensembles: &self.ensembles,
+            nodes: &self.nodes,
+            connections: &self.connections,
+            probes: &self.probes,
+            populations: &self.populations,
+        }
+        .build(&mut b)?;
         Population::build(&self.populations, &mut b)?;
         Projection::build(
             &self.projections,
@@ -206,6 +263,7 @@ impl Spec {
         Input::build(&self.inputs, &self.populations, &mut b)?;
         CurrentInput::build(&self.currents, &self.populations, &self.file, &mut b)?;
         Probe::build(&self.probes, &mut b)?;
+        b.components.extend(nef_late);
         let simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
             .map_err(|e| {
                 self.simulation
@@ -218,6 +276,7 @@ impl Spec {
             populations: b.info,
             probes: b.probes,
             synapses: b.synapses,
+            nef: b.nef,
         })
     }
 }

@@ -63,7 +63,8 @@ struct Trace {
     name: String,
     units: String,
     time: Vec<f64>,
-    series: Vec<(u64, Vec<f64>)>,
+    /// Legend label (`neuron 3`, or `x[0]` for decoded values) and values.
+    series: Vec<(String, Vec<f64>)>,
 }
 
 const COLORS: [RGBColor; 6] = [
@@ -199,7 +200,15 @@ fn read_traces(file: &File, lo: f64, hi: f64) -> Result<Vec<Trace>> {
             continue;
         }
         let time: Vec<f64> = p.dataset("time")?.read_raw()?;
-        let ids: Vec<u64> = p.dataset("node_ids")?.read_raw()?;
+        // Neuron probes name their neurons; decoded values and node outputs their dimensions.
+        let labels: Vec<String> = match p.dataset("node_ids") {
+            Ok(ds) => ds
+                .read_raw::<u64>()?
+                .iter()
+                .map(|i| format!("neuron {i}"))
+                .collect(),
+            Err(_) => (0..shape[1]).map(|j| format!("x[{j}]")).collect(),
+        };
         let sel: Vec<usize> = (0..time.len())
             .filter(|&k| time[k] >= lo && time[k] <= hi)
             .collect();
@@ -209,7 +218,12 @@ fn read_traces(file: &File, lo: f64, hi: f64) -> Result<Vec<Trace>> {
         let cols = shape[1].min(MAX_TRACES);
         let block = data.read_slice_2d::<f32, _>((a..b + 1, 0..cols))?;
         let series = (0..cols)
-            .map(|j| (ids[j], block.column(j).iter().map(|&v| v as f64).collect()))
+            .map(|j| {
+                (
+                    labels.get(j).cloned().unwrap_or_default(),
+                    block.column(j).iter().map(|&v| v as f64).collect(),
+                )
+            })
             .collect();
         let units = data
             .attr("units")
@@ -373,14 +387,14 @@ where
                 .label_style(font(12))
                 .draw()
                 .map_err(err)?;
-            for (k, (id, s)) in tr.series.iter().enumerate() {
+            for (k, (label, s)) in tr.series.iter().enumerate() {
                 let c = COLORS[k % COLORS.len()];
                 ch.draw_series(LineSeries::new(
                     tr.time.iter().copied().zip(s.iter().copied()),
                     c.stroke_width(1),
                 ))
                 .map_err(err)?
-                .label(format!("neuron {id}"))
+                .label(label.clone())
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 12, y)], c));
             }
             ch.configure_series_labels()

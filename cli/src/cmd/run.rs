@@ -72,6 +72,20 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "sonata")]
     pub format: FormatArg,
+    /// Solve every NEF decoder afresh, without reading or writing the decoder cache
+    /// ($SPIKESIM_CACHE_DIR, else ~/.cache/spikesim/decoders; 256 MiB unless
+    /// $SPIKESIM_CACHE_LIMIT_MB says otherwise).
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// The decoder cache: the default location (see [`models::cache`]) unless `--no-cache`.
+pub fn decoder_cache(no_cache: bool) -> models::cache::DecoderCache {
+    if no_cache {
+        models::cache::DecoderCache::disabled()
+    } else {
+        models::cache::DecoderCache::default_location()
+    }
 }
 
 /// Runs the command.
@@ -93,7 +107,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let threads = args
         .threads
         .unwrap_or(spec.simulation.threads.value as usize);
-    let mut net = spec.build_on(threads)?;
+    let cache = decoder_cache(args.no_cache);
+    let mut net = spec.build_cached(threads, &cache)?;
     let build_time = t_build.elapsed();
     let format = match args.format {
         FormatArg::Sonata => Format::Sonata,
@@ -134,6 +149,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             sim_time,
             &format!("{} ({}, {})", path.display(), format.name(), sorting.name()),
         );
+        nef_summary(&net, &cache);
     }
     Ok(match status {
         Status::Complete => ExitCode::SUCCESS,
@@ -305,6 +321,46 @@ fn summary(
         sim.as_secs_f64() / simulated.max(1e-300)
     );
     println!("output: {output}");
+}
+
+/// Decoders (solver RMSE, solved or cached), the decoder cache and the NEF probes.
+pub fn nef_summary(net: &Network, cache: &models::cache::DecoderCache) {
+    let d = &net.nef.decoders;
+    if d.is_empty() {
+        return;
+    }
+    println!(
+        "{:<24} {:<12} {:>9} {:<20} {:>12}  source",
+        "decoders", "ensemble", "N × k", "function", "solver RMSE"
+    );
+    for s in d {
+        println!(
+            "{:<24} {:<12} {:>9} {:<20} {:>12.3e}  {}",
+            s.name,
+            s.ensemble,
+            format!("{} × {}", s.decoders.n, s.decoders.dims),
+            s.function,
+            s.decoders.mean_rmse(),
+            if s.cached {
+                "cache".to_string()
+            } else {
+                format!(
+                    "solved ({}, {:.3} s)",
+                    s.decoders.method.name(),
+                    s.solve_seconds
+                )
+            }
+        );
+    }
+    let hits = d.iter().filter(|s| s.cached).count();
+    match cache.dir() {
+        Some(dir) => println!(
+            "decoder cache: {} ({hits} of {} from the cache)",
+            dir.display(),
+            d.len()
+        ),
+        None => println!("decoder cache: off"),
+    }
 }
 
 #[cfg(test)]

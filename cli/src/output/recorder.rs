@@ -215,26 +215,27 @@ impl Recorder {
                 group: g,
             });
         }
-        if net
-            .probes
-            .iter()
-            .any(|p| matches!(p.kind, ProbeKind::Variable(_)))
-        {
+        let sampled = |p: &&netspec::ProbePlan| !matches!(p.kind, ProbeKind::Spikes);
+        if net.probes.iter().any(|p| sampled(&p)) {
             let probes = group(&file, self.format.probe_parent())?;
             let (time_name, _, time_unit) = self.format.probe_time();
             for (i, p) in net.probes.iter().enumerate() {
-                if !matches!(p.kind, ProbeKind::Variable(_)) {
+                if !sampled(&p) {
                     continue;
                 }
                 let g = group(&probes, &p.name)?;
                 attr_str(&g, "target", &p.target)?;
                 attr_str(&g, "variable", &p.variable)?;
                 attr(&g, "sample_every", &(p.every as f64 * self.dt * 1e3))?;
-                let ids: Vec<u64> = p.neurons.iter().map(|&i| i as u64).collect();
-                g.new_dataset::<u64>()
-                    .shape(ids.len())
-                    .create("node_ids")?
-                    .write_raw(&ids)?;
+                if p.records_neurons() {
+                    let ids: Vec<u64> = p.neurons.iter().map(|&i| i as u64).collect();
+                    g.new_dataset::<u64>()
+                        .shape(ids.len())
+                        .create("node_ids")?
+                        .write_raw(&ids)?;
+                } else {
+                    attr(&g, "dimensions", &(p.neurons.len() as u64))?;
+                }
                 let data = RowAppender::create(
                     &g,
                     "data",

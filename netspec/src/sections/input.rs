@@ -73,8 +73,7 @@ impl Input {
     ) -> Result<(), SpecError> {
         for i in items {
             let dst = b.population(&i.target)?;
-            let syn = populations[dst]
-                .model
+            let syn = Population::model_of(populations, &i.target)?
                 .synapse(&i.receptor.value, None)
                 .map_err(|msg| i.receptor.error(ErrorKind::Invalid(msg)))?;
             use simcore::delivery::Receptor;

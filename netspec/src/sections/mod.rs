@@ -22,6 +22,7 @@
 
 pub mod current;
 pub mod input;
+pub mod nef;
 pub mod population;
 pub mod probe;
 pub mod projection;

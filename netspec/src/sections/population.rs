@@ -51,6 +51,25 @@ impl Population {
         Ok(Self { name, size, model })
     }
 
+    /// The model of the population `name` among `items`; an error for other targets (NEF
+    /// ensembles, which are driven by `[[connection]]`s).
+    pub fn model_of<'a>(
+        items: &'a [Self],
+        name: &At<String>,
+    ) -> Result<&'a dyn NeuronModel, SpecError> {
+        items
+            .iter()
+            .find(|p| p.name.value == name.value)
+            .map(|p| p.model.as_ref())
+            .ok_or_else(|| {
+                name.error(ErrorKind::Invalid(format!(
+                    "`{}` is not a [[population]] (NEF ensembles take input through \
+                     [[connection]]s)",
+                    name.value
+                )))
+            })
+    }
+
     /// Builds every population, in spec order.
     pub fn build(items: &[Self], b: &mut Builder) -> Result<(), SpecError> {
         for p in items {

@@ -24,6 +24,8 @@ pub struct Probe {
     pub neurons: Option<At<Vec<u64>>>,
     /// Sampling period, s (every step when absent).
     pub sample_every: Option<At<f64>>,
+    /// Synapse of NEF decoded-value probes (none when absent).
+    pub synapse: Option<At<models::synapse::Synapse>>,
 }
 
 impl Probe {
@@ -35,6 +37,7 @@ impl Probe {
         let variable = t.str("variable")?.required(t, "variable")?;
         let neurons = read_neurons(t)?;
         let sample_every = t.f64("sample_every")?.map(At::positive_time).transpose()?;
+        let synapse = crate::sections::nef::values::synapse(t, "synapse")?;
         if let (Some(s), true) = (&sample_every, variable.value == "spikes") {
             return Err(s.error(ErrorKind::Invalid(
                 "spike probes record every spike; `sample_every` applies to sampled variables"
@@ -48,92 +51,119 @@ impl Probe {
             variable,
             neurons,
             sample_every,
+            synapse,
         })
     }
 
-    /// Resolves targets, variables, neuron subsets and sampling periods.
+    /// Resolves targets, variables, neuron subsets and sampling periods. Probes an earlier
+    /// section already planned (NEF probes) are skipped.
     pub fn build(items: &[Self], b: &mut Builder) -> Result<(), SpecError> {
         for p in items {
-            let pop = b.population(&p.target)?;
-            let size = b.info[pop].size;
-            let neurons: Vec<u32> = match &p.neurons {
-                None => (0..size as u32).collect(),
-                Some(list) => {
-                    if let Some(&bad) = list.value.iter().find(|&&i| i >= size as u64) {
-                        return Err(list.error(ErrorKind::OutOfRange {
-                            value: bad.to_string(),
-                            msg: format!(
-                                "is not a neuron of `{}` (indices 0..{size})",
-                                p.target.value
-                            ),
-                        }));
-                    }
-                    list.value.iter().map(|&i| i as u32).collect()
-                }
-            };
-            if p.variable.value == "spikes" {
-                let mask = b.info[pop]
-                    .recorded
-                    .get_or_insert_with(|| vec![false; size]);
-                for &i in &neurons {
-                    mask[i as usize] = true;
-                }
-                b.probes.push(ProbePlan {
-                    name: p.name.value.clone(),
-                    target: p.target.value.clone(),
-                    population: pop,
-                    variable: "spikes".into(),
-                    kind: ProbeKind::Spikes,
-                    neurons,
-                    every: 1,
-                    unit: "ms",
-                });
+            if b.probes.iter().any(|q| q.name == p.name.value) {
                 continue;
             }
-            let Some((_, rec)) = b.info[pop]
-                .variables
-                .iter()
-                .find(|(v, _)| *v == p.variable.value)
-            else {
-                let mut known: Vec<&str> = b.info[pop].variables.iter().map(|(v, _)| *v).collect();
-                known.push("spikes");
-                return Err(p.variable.error(ErrorKind::Invalid(format!(
-                    "population `{}` ({}) has no variable `{}` (known: {}){}",
-                    p.target.value,
-                    b.info[pop].model,
-                    p.variable.value,
-                    known.join(", "),
-                    crate::error::closest(&p.variable.value, known.iter().copied())
-                        .map(|s| format!("; did you mean `{s}`?"))
-                        .unwrap_or_default()
-                ))));
-            };
-            let every = match &p.sample_every {
-                None => 1,
-                Some(s) => {
-                    let ratio = s.value / b.dt;
-                    let k = ratio.round();
-                    if k < 1.0 || (ratio - k).abs() > 1e-6 * k {
-                        return Err(s.error(ErrorKind::OutOfRange {
-                            value: s.value.to_string(),
-                            msg: format!("must be a whole multiple of dt = {} s", b.dt),
-                        }));
-                    }
-                    k as u64
+            let pop = b.population(&p.target)?;
+            p.plan(pop, b)?;
+        }
+        Ok(())
+    }
+
+    /// The neuron indices selected in a population of `size` (all when absent).
+    pub fn neuron_list(&self, size: usize) -> Result<Vec<u32>, SpecError> {
+        match &self.neurons {
+            None => Ok((0..size as u32).collect()),
+            Some(list) => {
+                if let Some(&bad) = list.value.iter().find(|&&i| i >= size as u64) {
+                    return Err(list.error(ErrorKind::OutOfRange {
+                        value: bad.to_string(),
+                        msg: format!(
+                            "is not a neuron of `{}` (indices 0..{size})",
+                            self.target.value
+                        ),
+                    }));
                 }
-            };
-            let rec = rec.clone();
+                Ok(list.value.iter().map(|&i| i as u32).collect())
+            }
+        }
+    }
+
+    /// The sampling period in steps of `dt` (1 when absent).
+    pub fn every(&self, dt: f64) -> Result<u64, SpecError> {
+        match &self.sample_every {
+            None => Ok(1),
+            Some(s) => {
+                let ratio = s.value / dt;
+                let k = ratio.round();
+                if k < 1.0 || (ratio - k).abs() > 1e-6 * k {
+                    return Err(s.error(ErrorKind::OutOfRange {
+                        value: s.value.to_string(),
+                        msg: format!("must be a whole multiple of dt = {dt} s"),
+                    }));
+                }
+                Ok(k as u64)
+            }
+        }
+    }
+
+    /// Plans this probe of population `pop` (spikes or a model variable).
+    pub fn plan(&self, pop: usize, b: &mut Builder) -> Result<(), SpecError> {
+        let p = self;
+        if let Some(s) = &p.synapse {
+            return Err(s.error(ErrorKind::Invalid(
+                "a synapse applies to NEF decoded-value probes (`variable = \"decoded\"`)".into(),
+            )));
+        }
+        let size = b.info[pop].size;
+        let neurons = p.neuron_list(size)?;
+        if p.variable.value == "spikes" {
+            let mask = b.info[pop]
+                .recorded
+                .get_or_insert_with(|| vec![false; size]);
+            for &i in &neurons {
+                mask[i as usize] = true;
+            }
             b.probes.push(ProbePlan {
                 name: p.name.value.clone(),
                 target: p.target.value.clone(),
                 population: pop,
-                variable: p.variable.value.clone(),
-                unit: rec.unit,
-                kind: ProbeKind::Variable(rec),
+                variable: "spikes".into(),
+                kind: ProbeKind::Spikes,
                 neurons,
-                every,
+                every: 1,
+                unit: "ms",
             });
+            return Ok(());
         }
+        let Some((_, rec)) = b.info[pop]
+            .variables
+            .iter()
+            .find(|(v, _)| *v == p.variable.value)
+        else {
+            let mut known: Vec<&str> = b.info[pop].variables.iter().map(|(v, _)| *v).collect();
+            known.push("spikes");
+            return Err(p.variable.error(ErrorKind::Invalid(format!(
+                "population `{}` ({}) has no variable `{}` (known: {}){}",
+                p.target.value,
+                b.info[pop].model,
+                p.variable.value,
+                known.join(", "),
+                crate::error::closest(&p.variable.value, known.iter().copied())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default()
+            ))));
+        };
+        let every = p.every(b.dt)?;
+        let rec = rec.clone();
+        b.probes.push(ProbePlan {
+            name: p.name.value.clone(),
+            target: p.target.value.clone(),
+            population: pop,
+            variable: p.variable.value.clone(),
+            unit: rec.unit,
+            kind: ProbeKind::Variable(rec),
+            neurons,
+            every,
+        });
         Ok(())
     }
 }

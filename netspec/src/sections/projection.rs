@@ -473,7 +473,7 @@ impl Projection {
         for (index, p) in items.iter().enumerate() {
             let src = b.population(&p.source)?;
             let dst = b.population(&p.target)?;
-            let model = &populations[dst].model;
+            let model = Population::model_of(populations, &p.target)?;
             let syn = model
                 .synapse(&p.receptor.value, p.kernel)
                 .map_err(|msg| p.receptor.error(ErrorKind::Invalid(msg)))?;
