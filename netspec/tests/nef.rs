@@ -161,3 +161,165 @@ fn mixed_spec_builds_ensembles_and_populations_in_one_simulator() {
     let va = net.probes.iter().find(|p| p.name == "va").unwrap();
     assert_eq!((va.population, va.neurons.clone()), (0, vec![0, 1]));
 }
+
+/// Value of column `j` at the sample nearest time `t`.
+fn at(t: &[f64], y: &[f64], time: f64) -> f64 {
+    let i = t.partition_point(|&s| s < time).min(t.len() - 1);
+    y[i]
+}
+
+#[test]
+fn squaring_decodes_x_squared() {
+    let spec = Spec::load(&example("nef_squaring.toml"), &[]).unwrap();
+    let net = run(&spec);
+    let dt = spec.simulation.dt.value;
+    let (t, y) = probe(&net, "b_value");
+    let x: Vec<f64> = t
+        .iter()
+        .map(|t| (std::f64::consts::TAU * t).sin())
+        .collect();
+    // a gets the stimulus through 5 ms; a → b decodes x² through 5 ms; the probe filters 10 ms.
+    let xa = lowpass(&x, 0.005, dt);
+    let sq: Vec<f64> = xa.iter().map(|v| v * v).collect();
+    let ideal = lowpass(&lowpass(&sq, 0.005, dt), 0.01, dt);
+    let e = rmse(&y[0], &ideal, 100);
+    assert!(e < 0.06, "RMSE {e}");
+    // Not the identity: x² differs from x by far more than that.
+    assert!(rmse(&y[0], &lowpass(&lowpass(&xa, 0.005, dt), 0.01, dt), 100) > 0.3);
+}
+
+#[test]
+fn product_decodes_x0_times_x1() {
+    let spec = Spec::load(&example("nef_product.toml"), &[]).unwrap();
+    let net = run(&spec);
+    let dt = spec.simulation.dt.value;
+    let (t, y) = probe(&net, "product");
+    let w = std::f64::consts::TAU;
+    let x0 = lowpass(
+        &t.iter().map(|t| (w * t).sin()).collect::<Vec<_>>(),
+        0.005,
+        dt,
+    );
+    let x1 = lowpass(
+        &t.iter().map(|t| 0.8 * (w * t).cos()).collect::<Vec<_>>(),
+        0.005,
+        dt,
+    );
+    let p: Vec<f64> = x0.iter().zip(&x1).map(|(a, b)| a * b).collect();
+    let ideal = lowpass(&lowpass(&p, 0.005, dt), 0.01, dt);
+    let e = rmse(&y[0], &ideal, 100);
+    assert!(e < 0.08, "RMSE {e}");
+    let (_, pair) = probe(&net, "pair_value");
+    assert_eq!(pair.len(), 2);
+}
+
+#[test]
+fn integrator_integrates_the_pulse_and_holds() {
+    let spec = Spec::load(&example("nef_integrator.toml"), &[]).unwrap();
+    let net = run(&spec);
+    let (t, y) = probe(&net, "value");
+    let y = &y[0];
+    // ∫ u = 0.3 over the pulse (plus the synapses' lag); then held.
+    assert!(at(&t, y, 0.1).abs() < 0.1, "{}", at(&t, y, 0.1));
+    let after = at(&t, y, 0.6);
+    assert!((after - 0.3).abs() < 0.1, "x(0.6) = {after}");
+    let end = at(&t, y, 1.5);
+    assert!(
+        (end - after).abs() < 0.1,
+        "drift: x(0.6) = {after}, x(1.5) = {end}"
+    );
+}
+
+#[test]
+fn oscillator_rotates_at_one_hertz() {
+    let spec = Spec::load(&example("nef_oscillator.toml"), &[]).unwrap();
+    let net = run(&spec);
+    let (t, y) = probe(&net, "state");
+    // Frequency from the unwrapped phase of (x0, x1) between 0.5 s and the end.
+    let (i0, i1) = (t.partition_point(|&s| s < 0.5), t.len() - 1);
+    let mut phase = 0.0;
+    let mut prev = y[1][i0].atan2(y[0][i0]);
+    for (x0, x1) in y[0][i0 + 1..=i1].iter().zip(&y[1][i0 + 1..=i1]) {
+        let a = x1.atan2(*x0);
+        let mut d = a - prev;
+        if d > std::f64::consts::PI {
+            d -= std::f64::consts::TAU;
+        } else if d < -std::f64::consts::PI {
+            d += std::f64::consts::TAU;
+        }
+        phase += d;
+        prev = a;
+    }
+    let freq = phase / std::f64::consts::TAU / (t[i1] - t[i0]);
+    assert!((freq - 1.0).abs() < 0.1, "frequency {freq} Hz");
+    // It keeps oscillating: the radius stays well away from 0.
+    let r: Vec<f64> = y[0].iter().zip(&y[1]).map(|(a, b)| a.hypot(*b)).collect();
+    let late = at(&t, &r, 2.9);
+    assert!(late > 0.2, "radius at 2.9 s: {late}");
+}
+
+#[test]
+fn point_attractor_pulls_to_the_goal_and_back() {
+    let spec = Spec::load(&example("nef_point_attractor.toml"), &[]).unwrap();
+    let net = run(&spec);
+    let (t, y) = probe(&net, "value");
+    let y = &y[0];
+    assert!((at(&t, y, 0.9) - 0.5).abs() < 0.1, "{}", at(&t, y, 0.9));
+    assert!((at(&t, y, 1.4) + 0.5).abs() < 0.1, "{}", at(&t, y, 1.4));
+    // The push moves it away …
+    assert!(at(&t, y, 1.55) > -0.35, "{}", at(&t, y, 1.55));
+    // … and it returns.
+    assert!((at(&t, y, 2.5) + 0.5).abs() < 0.1, "{}", at(&t, y, 2.5));
+}
+
+#[test]
+fn ring_attractor_bump_holds_its_position() {
+    let spec = Spec::load(&example("nef_ring_attractor.toml"), &[]).unwrap();
+    let mut net = spec.build().unwrap();
+    // Spikes per neuron after the cue is gone (from 1 s to the end).
+    let n = net.nef.ensembles[0].n;
+    let mut counts = vec![0.0; n];
+    for _ in 0..net.steps {
+        net.simulator.step().unwrap();
+        if net.simulator.steps_done() as f64 * spec.simulation.dt.value > 1.0 {
+            for &i in &net.simulator.spikes()[0].ids {
+                counts[i as usize] += 1.0;
+            }
+        }
+    }
+    let (t, y) = probe(&net, "state");
+    let angle = |time: f64| at(&t, &y[1], time).atan2(at(&t, &y[0], time));
+    let radius = |time: f64| at(&t, &y[1], time).hypot(at(&t, &y[0], time));
+    // Placed by the cue at 1 rad …
+    assert!(
+        (angle(0.3) - 1.0).abs() < 0.2,
+        "angle at 0.3 s: {}",
+        angle(0.3)
+    );
+    // … and held for 1.7 s without input, on the ring.
+    for time in [0.8, 1.4, 2.0] {
+        assert!(
+            (angle(time) - 1.0).abs() < 0.3,
+            "angle at {time} s: {}",
+            angle(time)
+        );
+        assert!(
+            (radius(time) - 1.0).abs() < 0.3,
+            "radius at {time} s: {}",
+            radius(time)
+        );
+    }
+    // The activity is a bump: neurons whose encoders point at 1 rad fire, the opposite side
+    // is silent.
+    let e = &net.nef.ensembles[0].encoders;
+    let (mut near, mut far) = (0.0, 0.0);
+    for i in 0..n {
+        let cos = e[2 * i] * 1f64.cos() + e[2 * i + 1] * 1f64.sin();
+        if cos > 0.9 {
+            near += counts[i];
+        } else if cos < -0.5 {
+            far += counts[i];
+        }
+    }
+    assert!(near > 0.0 && far == 0.0, "near {near}, far {far}");
+}

@@ -9,13 +9,24 @@ use netspec::Spec;
 /// Arguments of `spikesim check`.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "Examples:\n  spikesim check examples/lif_pop.toml\n  \
-    spikesim check net.toml --set population.exc.size=100000")]
+    spikesim check net.toml --set population.exc.size=100000\n  \
+    spikesim check examples/nef_channel.toml --tuning tuning.h5 --plots plots/")]
 pub struct Args {
     /// The network spec (TOML).
     pub spec: PathBuf,
     /// Override a spec value by dotted key (repeatable): --set population.exc.size=800
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Write each NEF ensemble's eval points, tuning curves, encoders, gains and biases to
+    /// this HDF5 file (/ensembles/<name>/…).
+    #[arg(long, value_name = "OUT.h5")]
+    pub tuning: Option<PathBuf>,
+    /// Draw each NEF ensemble's tuning curves into DIR/tuning_<name>.png.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+    /// Solve NEF decoders without the decoder cache.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Human-readable byte count.
@@ -34,7 +45,8 @@ pub fn run(args: &Args) -> Result<()> {
     let mut spec = Spec::load(&args.spec, &args.set)?;
     spec.synapse_reader = Some(crate::synapse_file::read);
     let t0 = Instant::now();
-    let net = spec.build()?;
+    let cache = super::run::decoder_cache(args.no_cache);
+    let net = spec.build_cached(spec.simulation.threads.value as usize, &cache)?;
     let build = t0.elapsed();
     let sim = &spec.simulation;
     println!("{}: OK", spec.file);
@@ -96,5 +108,22 @@ pub fn run(args: &Args) -> Result<()> {
         netspec::spec::physical_memory().map_or("unknown".into(), bytes)
     );
     println!("  build time    {:.3} s", build.as_secs_f64());
+    super::run::nef_summary(&net, &cache);
+    let ensembles = &net.nef.ensembles;
+    if (args.tuning.is_some() || args.plots.is_some()) && ensembles.is_empty() {
+        anyhow::bail!(
+            "--tuning and --plots need NEF ensembles; {} has none",
+            spec.file
+        );
+    }
+    if let Some(path) = &args.tuning {
+        crate::output::tuning::write_h5(path, ensembles)?;
+        println!("tuning curves: {}", path.display());
+    }
+    if let Some(dir) = &args.plots {
+        for p in crate::output::tuning::plot(dir, ensembles)? {
+            println!("plot: {}", p.display());
+        }
+    }
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod nwb;
 pub mod provenance;
 pub mod recorder;
 pub mod sorted;
+pub mod tuning;
 
 pub use provenance::{RunInfo, Status};
 pub use recorder::{Format, Recorder, Sorting};

@@ -155,12 +155,9 @@ impl Sections<'_> {
                     p.target.value.trim_end_matches(".neurons")
                 ))));
             }
-            match (v, &target) {
-                ("spikes" | "voltage" | "v", Ref::Ensemble(i) | Ref::Neurons(i)) => {
-                    planned_later.push((p, *i));
-                    continue;
-                }
-                _ => {}
+            if let ("spikes" | "voltage" | "v", Ref::Ensemble(i) | Ref::Neurons(i)) = (v, &target) {
+                planned_later.push((p, *i));
+                continue;
             }
             if let Some(n) = &p.neurons {
                 return Err(n.error(ErrorKind::Invalid(
