@@ -64,6 +64,7 @@ impl PesInput {
                 high: 5.0,
                 rms: 0.5,
                 dims: 1,
+                seed: None,
             },
         }
     }

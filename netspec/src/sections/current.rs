@@ -109,8 +109,7 @@ impl CurrentInput {
             let n = b.info[dst].size;
             // The model's current unit: an exponential synapse of τ = 1 s scales impulse areas
             // by exactly the current port's unit factor.
-            let syn = populations[dst]
-                .model
+            let syn = Population::model_of(populations, &c.target)?
                 .synapse("exponential", Some(PscShape::exponential(1.0)))
                 .map_err(|msg| c.target.error(ErrorKind::Invalid(msg)))?;
             if !b.populations[dst].neurons.enable_port(syn.port) {
