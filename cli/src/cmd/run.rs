@@ -179,22 +179,44 @@ fn simulate(
     stop: &AtomicBool,
     progress: &mut Progress,
 ) -> Result<Status> {
-    for _ in 0..net.steps {
-        let stepped = net.simulator.step();
-        rec.record_step(&net.simulator, net)?;
-        if let Err(e) = stepped {
+    let Network {
+        simulator: sim,
+        steps,
+        populations,
+        probes,
+        ..
+    } = net;
+    let periods: Vec<u64> = probes
+        .iter()
+        .filter(|p| p.due(0))
+        .map(|p| p.every)
+        .collect();
+    while sim.steps_done() < *steps {
+        // Advance to the next probe sample, at most 64 steps (interrupt and progress checks):
+        // `Simulator::run` takes these steps in min-delay windows, one parallel region each.
+        let done = sim.steps_done();
+        let next = periods
+            .iter()
+            .fold((done / 64 + 1) * 64, |n, &e| n.min((done / e + 1) * e))
+            .min(*steps);
+        let mut written = Ok(());
+        let ran = sim.run(next - done, &mut |step, spikes| {
+            if written.is_ok() {
+                written = rec.record_spikes(step, spikes, populations);
+            }
+        });
+        written?;
+        rec.record_probes(sim, probes)?;
+        if let Err(e) = ran {
             return Ok(Status::Fault(e.to_string()));
         }
-        let done = net.simulator.steps_done();
-        if done % 64 == 0 {
-            if stop.load(Ordering::Relaxed) {
-                return Ok(Status::Interrupted);
-            }
-            progress.update(done);
+        if stop.load(Ordering::Relaxed) {
+            return Ok(Status::Interrupted);
         }
+        progress.update(sim.steps_done());
     }
     // The periodic check runs every few hundred steps: check the final state too.
-    Ok(match net.simulator.check_finite() {
+    Ok(match sim.check_finite() {
         Ok(()) => Status::Complete,
         Err(e) => Status::Fault(e.to_string()),
     })

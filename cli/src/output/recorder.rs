@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use hdf5::{File, Group, H5Type};
-use netspec::{Network, ProbeKind};
-use simcore::Simulator;
+use netspec::{Network, PopulationInfo, ProbeKind, ProbePlan};
+use simcore::{Simulator, Spikes};
 
 use super::h5::{Appender, RowAppender, attr, attr_array, attr_str, group};
 use super::provenance::{self, RunInfo};
@@ -255,16 +255,15 @@ impl Recorder {
         Ok(())
     }
 
-    /// Records the step just taken (`sim.steps_done() − 1`): its spikes and due probe samples.
-    pub fn record_step(&mut self, sim: &Simulator, net: &Network) -> Result<()> {
-        let done = sim.steps_done();
-        let t0 = (done - 1) as f64 * self.dt;
-        for ((sink, s), info) in self
-            .spikes
-            .iter_mut()
-            .zip(sim.spikes())
-            .zip(&net.populations)
-        {
+    /// Records the spikes of step `step` (`spikes`: every population's, in simulator order).
+    pub fn record_spikes(
+        &mut self,
+        step: u64,
+        spikes: &[Spikes],
+        populations: &[PopulationInfo],
+    ) -> Result<()> {
+        let t0 = step as f64 * self.dt;
+        for ((sink, s), info) in self.spikes.iter_mut().zip(spikes).zip(populations) {
             for (&id, &off) in s.ids.iter().zip(&s.offsets) {
                 if info.records(id) {
                     sink.times.push((t0 + off as f64) * 1e3)?;
@@ -273,8 +272,14 @@ impl Recorder {
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Samples the probes due after `sim.steps_done()` steps.
+    pub fn record_probes(&mut self, sim: &Simulator, probes: &[ProbePlan]) -> Result<()> {
+        let done = sim.steps_done();
         for p in &mut self.probes {
-            let plan = &net.probes[p.plan];
+            let plan = &probes[p.plan];
             if plan.due(done) {
                 p.data.row(|buf| plan.sample(sim, buf))?;
                 p.time
