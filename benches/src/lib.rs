@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod lif_pop;
+pub mod nef;
 
 /// On-CPU seconds of every thread of this process so far (Linux `/proc/self/task/*/schedstat`;
 /// 0 elsewhere). On a machine shared with other jobs, updates per CPU-second measure the code

@@ -25,6 +25,7 @@ use crate::NefError;
 use crate::learning::{Pes, RuleInput, SharedEncoders};
 use crate::node::NodeSource;
 use crate::probe::ProbeHandle;
+use crate::rate::SharedRates;
 
 /// Where a connection's vector comes from.
 #[derive(Debug)]
@@ -36,6 +37,14 @@ pub enum Source {
     Spikes {
         /// Index of the population in the simulator.
         pop: usize,
+        /// Decoders, `N × k`.
+        decoders: Vec<f64>,
+    },
+    /// Rates (Hz) of a rate population weighted by `decoders` (`N × k`), every step:
+    /// $\hat x = \sum_i d_i r_i$.
+    Rates {
+        /// The population's rates.
+        rates: SharedRates,
         /// Decoders, `N × k`.
         decoders: Vec<f64>,
     },
@@ -265,7 +274,7 @@ impl Component for Connection {
                 node.eval(t, &mut self.pending);
             }
             (Source::Node(node), None) => node.eval(t, &mut self.fresh),
-            (Source::Spikes { .. }, Some(f)) => {
+            (Source::Spikes { .. } | Source::Rates { .. }, Some(f)) => {
                 Self::filter_step(
                     f,
                     &self.pending,
@@ -275,7 +284,7 @@ impl Component for Connection {
                 );
                 self.pending.fill(0.0);
             }
-            (Source::Spikes { .. }, None) => {
+            (Source::Spikes { .. } | Source::Rates { .. }, None) => {
                 self.fresh.copy_from_slice(&self.pending);
                 self.pending.fill(0.0);
             }
@@ -306,19 +315,31 @@ impl Component for Connection {
     }
 
     fn observe(&mut self, _step: u64, dt: f64, spikes: &[Spikes]) {
-        if let Source::Spikes { pop, decoders } = &mut self.source {
-            let k = self.pending.len();
-            let h = self.spike_weight;
-            for &i in &spikes[*pop].ids {
-                let d = &decoders[i as usize * k..(i as usize + 1) * k];
-                for (p, d) in self.pending.iter_mut().zip(d) {
-                    *p += h * d;
+        let k = self.pending.len();
+        match &mut self.source {
+            Source::Spikes { pop, decoders } => {
+                let h = self.spike_weight;
+                for &i in &spikes[*pop].ids {
+                    let d = &decoders[i as usize * k..(i as usize + 1) * k];
+                    for (p, d) in self.pending.iter_mut().zip(d) {
+                        *p += h * d;
+                    }
+                }
+                // Learning after decoding: the change first acts on the next step's spikes.
+                if let Some(pes) = &mut self.pes {
+                    pes.update(decoders, &spikes[*pop], dt);
                 }
             }
-            // Learning after decoding: the change first acts on the next step's spikes.
-            if let Some(pes) = &mut self.pes {
-                pes.update(decoders, &spikes[*pop], dt);
-            }
+            Source::Rates { rates, decoders } => rates.with(|r| {
+                for (&r, d) in r.iter().zip(decoders.chunks_exact(k)) {
+                    if r != 0.0 {
+                        for (p, d) in self.pending.iter_mut().zip(d) {
+                            *p += f64::from(r) * d;
+                        }
+                    }
+                }
+            }),
+            Source::Node(_) => {}
         }
     }
 

@@ -14,11 +14,12 @@
 //! 4. A Haar-random rotation (Gram–Schmidt of a Gaussian matrix) removes the sequence's
 //!    alignment with the axes; it is where the seed enters besides $s$.
 //!
-//! In 1-D the surface is $\{-1, +1\}$ (balanced signs from the tiled sequence) and ball points are optimally tiled
-//! magnitudes $|x_i| = (s + i/n) \bmod 1$ with random signs (as Nengo 4.1's 1-D evaluation
-//! points).
+//! In 1-D, as Nengo 4.1: the surface is $\{-1, +1\}$ (signs of the tiled sequence
+//! $(s + i/n) \bmod 1$ shifted by ½, so exactly balanced), and ball points are ⌊n/2⌋ positive
+//! and ⌈n/2⌉ negative tiled magnitudes $(s_\pm + i/n_\pm) \bmod 1$, shuffled.
 
 use rand::Rng;
+use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
 /// `n` points of the $R_d$ sequence in $[0,1)^k$, row-major (`n × k`).
@@ -155,8 +156,9 @@ fn rotate(points: &mut [f64], n: usize, d: usize, rot: &[f64]) {
 /// `n` quasi-random unit vectors in `d` dimensions (row-major `n × d`).
 pub fn scattered_sphere<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
     if d == 1 {
-        // Scattered in 1-D: the tiled sequence gives balanced signs (⌊n/2⌋ or ⌈n/2⌉ of each),
-        // where Nengo's random signs leave the two directions unequally covered.
+        // Nengo 4.1: the sign of the tiled sequence shifted by ½, so ⌊n/2⌋ or ⌈n/2⌉ of each
+        // direction (Nengo then shuffles; the order does not matter, as every other
+        // per-neuron parameter is drawn independently).
         return rd_sequence(n, 1, rng)
             .into_iter()
             .map(|z| if z < 0.5 { 1.0 } else { -1.0 })
@@ -172,11 +174,14 @@ pub fn scattered_sphere<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
 /// `n` quasi-random points in the unit `d`-ball (row-major `n × d`).
 pub fn scattered_ball<R: Rng>(n: usize, d: usize, rng: &mut R) -> Vec<f64> {
     if d == 1 {
-        // Nengo 4.1: tiled magnitudes with random signs.
-        return rd_sequence(n, 1, rng)
-            .into_iter()
-            .map(|z| if rng.random::<bool>() { z } else { -z })
-            .collect();
+        // Nengo 4.1 (`ScatteredHypersphere.sample`, d = 1): ⌊n/2⌋ positive and ⌈n/2⌉
+        // negative points, each half optimally tiled magnitudes with its own random offset,
+        // then shuffled.
+        let half = n / 2;
+        let mut pts = rd_sequence(half, 1, rng);
+        pts.extend(rd_sequence(n - half, 1, rng).into_iter().map(|z| -z));
+        pts.shuffle(rng);
+        return pts;
     }
     let cube = rd_sequence(n, d, rng);
     let angles: Vec<f64> = (0..n)
@@ -247,16 +252,33 @@ mod tests {
 
     #[test]
     fn quasi_random_magnitudes_are_tiled_in_1d() {
-        // Tiled 1-D magnitudes: every interval of width 1/n (on [0,1)) holds exactly one |x|.
-        let n = 1000;
-        let p = scattered_ball(n, 1, &mut stream(3, "b"));
-        let mut bins = vec![0; n];
-        for x in &p {
-            bins[(x.abs() * n as f64).floor().min(n as f64 - 1.0) as usize] += 1;
+        // Nengo's 1-D ball: ⌊n/2⌋ positive points, ⌈n/2⌉ negative, and within each sign every
+        // interval of width 1/n± (on [0,1)) holds exactly one |x|.
+        for n in [1, 2, 7, 750, 1001] {
+            let p = scattered_ball(n, 1, &mut stream(3, "b"));
+            assert_eq!(p.len(), n);
+            for (positive, count) in [(true, n / 2), (false, n - n / 2)] {
+                let mags: Vec<f64> = p
+                    .iter()
+                    .filter(|&&x| (x > 0.0) == positive)
+                    .map(|x| x.abs())
+                    .collect();
+                assert_eq!(mags.len(), count, "n {n}, positive {positive}");
+                let mut bins = vec![0; count];
+                for m in &mags {
+                    bins[((m * count as f64).floor() as usize).min(count - 1)] += 1;
+                }
+                assert!(bins.iter().all(|&b| b == 1), "n {n}: {bins:?}");
+            }
+            // Shuffled: the signs are not sorted.
+            if n > 100 {
+                let switches = p
+                    .windows(2)
+                    .filter(|w| (w[0] > 0.0) != (w[1] > 0.0))
+                    .count();
+                assert!(switches > n / 4, "{switches} sign switches");
+            }
         }
-        assert!(bins.iter().all(|&b| b == 1));
-        let pos = p.iter().filter(|&&x| x > 0.0).count();
-        assert!(pos > 400 && pos < 600, "{pos} positive");
     }
 
     #[test]

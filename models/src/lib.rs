@@ -4,7 +4,8 @@
 //!   users know: ensembles of LIF neurons representing vectors ([`ensemble`]), regularised
 //!   least-squares decoders ([`solver`]) of functions given as expressions or tables
 //!   ([`function`], [`expr`]) with an on-disk decoder cache ([`cache`]), input nodes
-//!   ([`node`]), decoded connections run factored on the engine's schedule ([`connection`]),
+//!   ([`node`]), LIF rate neurons ([`rate`]), decoded connections run factored on the
+//!   engine's schedule ([`connection`]),
 //!   synapses ([`synapse`]), probes ([`probe`]) and a network builder that turns all of it
 //!   into a [`simcore::Simulator`] ([`network`]).
 //! - [`dense`]: dense-layer rate networks (MLP, perceptron, autoencoder, Hopfield), their
@@ -23,6 +24,7 @@ pub mod learning;
 pub mod network;
 pub mod node;
 pub mod probe;
+pub mod rate;
 pub mod solver;
 pub mod synapse;
 

@@ -4,13 +4,14 @@
 //!
 //! Build order (Nengo's builder): every ensemble's arrays ([`crate::ensemble`]), then every
 //! connection's decoders (solved once per connection, through the [`DecoderCache`]), then one
-//! [`LifPopulation`] per ensemble (initial voltages from the ensemble), one
+//! [`LifPopulation`] per ensemble (initial voltages from the ensemble; a
+//! [`LifRatePopulation`] for `lif_rate` ensembles, decoded from its rates), one
 //! [`Connection`] component per connection and per decoded probe, then the input-current
 //! probes last (they read the summed input).
 
 use std::collections::HashMap;
 
-use simcore::{Component, LifPopulation, Population, SimError, Simulator};
+use simcore::{Component, LifPopulation, Neurons, Population, SimError, Simulator};
 
 use crate::NefError;
 use crate::cache::DecoderCache;
@@ -20,6 +21,7 @@ use crate::function::Function;
 use crate::learning::{LearningRule, Pes, RuleInput, SharedEncoders, Voja};
 use crate::node::Signal;
 use crate::probe::{InputProbe, ProbeHandle, StateKind, StateProbe};
+use crate::rate::{LifRatePopulation, SharedRates};
 use crate::solver::{Decoders, LstsqL2, solve};
 use crate::synapse::{Synapse, SynapseForm};
 
@@ -249,24 +251,38 @@ impl NefNetwork {
             .map(|e| e.build(opts.seed))
             .collect::<Result<_, _>>()?;
         let mut populations = Vec::with_capacity(ensembles.len());
+        // Per ensemble: the rates handle of a rate population (None: spiking).
+        let mut rate_outputs: Vec<Option<SharedRates>> = Vec::with_capacity(ensembles.len());
         for b in &ensembles {
-            if let NeuronType::LifRate(_) = b.neuron {
-                return Err(NefError::invalid(
-                    &b.name,
-                    "neuron",
-                    "lif_rate ensembles can be built and decoded but not simulated; use \"lif\"",
-                ));
-            }
-            let bias: Vec<f32> = b.bias.iter().map(|&v| v as f32).collect();
-            let mut pop = LifPopulation::new(&b.name, *b.neuron.lif(), dt, &bias)?;
-            for (v, &v0) in pop.voltage_mut().iter_mut().zip(&b.initial_voltage) {
-                *v = v0 as f32;
-            }
+            let neurons: Box<dyn Neurons> = match b.neuron {
+                NeuronType::Lif(params) => {
+                    let bias: Vec<f32> = b.bias.iter().map(|&v| v as f32).collect();
+                    let mut pop = LifPopulation::new(&b.name, params, dt, &bias)?;
+                    for (v, &v0) in pop.voltage_mut().iter_mut().zip(&b.initial_voltage) {
+                        *v = v0 as f32;
+                    }
+                    rate_outputs.push(None);
+                    Box::new(pop)
+                }
+                NeuronType::LifRate(params) => {
+                    let pop = LifRatePopulation::new(&b.name, params, &b.bias)?;
+                    rate_outputs.push(Some(pop.shared_rates()));
+                    Box::new(pop)
+                }
+            };
             populations.push(Population {
                 name: b.name.clone(),
-                neurons: Box::new(pop),
+                neurons,
             });
         }
+        // What decoders of ensemble `i` read: its spikes, or its rates.
+        let decoded = |pop: usize, decoders: Vec<f64>| match &rate_outputs[pop] {
+            Some(rates) => Source::Rates {
+                rates: rates.clone(),
+                decoders,
+            },
+            None => Source::Spikes { pop, decoders },
+        };
 
         let mut decoders = Vec::new();
         let mut components: Vec<Box<dyn Component>> = Vec::new();
@@ -337,13 +353,7 @@ impl NefNetwork {
                         }
                         None => solve_for(name, ens, &c.function, &c.solver, &mut decoders)?,
                     };
-                    (
-                        Source::Spikes {
-                            pop: i,
-                            decoders: values,
-                        },
-                        k,
-                    )
+                    (decoded(i, values), k)
                 }
                 Endpoint::LearningRule(r) => {
                     return Err(NefError::invalid(
@@ -388,14 +398,12 @@ impl NefNetwork {
                         }
                     };
                     let conn = self.target(c, &ensembles, rows, &plan)?;
+                    let spikes = rate_outputs[i].is_none();
                     let built = Connection::new(
                         name,
-                        Source::Spikes {
-                            pop: i,
-                            decoders: dec,
-                        },
+                        decoded(i, dec),
                         rows,
-                        c.synapse.filter(name, c.form, true, dt, rows)?,
+                        c.synapse.filter(name, c.form, spikes, dt, rows)?,
                         dt,
                         Transform::Identity,
                         conn,
@@ -510,14 +518,12 @@ impl NefNetwork {
                         None => solve_for(name, ens, &p.function, &p.solver, &mut decoders)?,
                     };
                     let h = handle(k);
+                    let spikes = rate_outputs[i].is_none();
                     components.push(Box::new(Connection::new(
                         name,
-                        Source::Spikes {
-                            pop: i,
-                            decoders: values,
-                        },
+                        decoded(i, values),
                         k,
-                        p.synapse.filter(name, p.form, true, dt, k)?,
+                        p.synapse.filter(name, p.form, spikes, dt, k)?,
                         dt,
                         Transform::Identity,
                         Target::Probe(h.clone()),
@@ -536,6 +542,15 @@ impl NefNetwork {
                     let n = ensembles[i].n;
                     let h = handle(n);
                     match what {
+                        ProbeWhat::Spikes if rate_outputs[i].is_some() => {
+                            return Err(NefError::invalid(
+                                name,
+                                "what",
+                                format!(
+                                    "`{e}` is a lif_rate ensemble: it has no spikes; probe \"rate\""
+                                ),
+                            ));
+                        }
                         ProbeWhat::Spikes => {
                             state_probes.push(StateProbe::new(i, n, StateKind::Spikes, h.clone()))
                         }
