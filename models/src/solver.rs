@@ -265,6 +265,7 @@ pub fn solve(
 /// (Row-sampling sketch-and-precondition: Avron, Maymounkov & Toledo 2010, "Blendenpik";
 /// regularised form as in Frangella, Tropp & Udell 2023, "Randomized Nyström preconditioning".)
 mod cg {
+    use faer::linalg::matmul::matmul;
     use faer::linalg::solvers::Solve;
     use simcore::neuron::lif::LifParams;
     use wide::f32x8;
@@ -427,7 +428,8 @@ mod cg {
                 s.transpose(),
                 BlockStructure::Rectangular,
                 c,
-                Par::rayon(0),
+                // Sequential: faer's parallel split would make the rounding depend on threads.
+                Par::Seq,
             );
             for i in 0..ms {
                 k[(i, i)] += lambda;
@@ -439,9 +441,18 @@ mod cg {
         /// `P⁻¹ r`.
         fn apply(&self, r: &[f64]) -> Vec<f64> {
             let rm = Mat::<f64>::from_fn(r.len(), 1, |i, _| r[i]);
-            let mut t = &self.s * &rm;
+            let mut t = Mat::<f64>::zeros(self.s.nrows(), 1);
+            matmul(t.as_mut(), Accum::Replace, &self.s, &rm, 1.0, Par::Seq);
             self.llt.solve_in_place(t.as_mut());
-            let st = self.s.transpose() * &t;
+            let mut st = Mat::<f64>::zeros(r.len(), 1);
+            matmul(
+                st.as_mut(),
+                Accum::Replace,
+                self.s.transpose(),
+                &t,
+                1.0,
+                Par::Seq,
+            );
             r.iter()
                 .enumerate()
                 .map(|(i, &ri)| (ri - self.c * st[(i, 0)]) / self.lambda)
