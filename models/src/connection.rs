@@ -217,10 +217,10 @@ impl Connection {
     }
 
     /// The connection's decoders (`N × k`, row-major; learned ones as of the last step), if
-    /// its source is spikes.
+    /// its source is an ensemble (spikes or rates).
     pub fn decoders(&self) -> Option<&[f64]> {
         match &self.source {
-            Source::Spikes { decoders, .. } => Some(decoders),
+            Source::Spikes { decoders, .. } | Source::Rates { decoders, .. } => Some(decoders),
             Source::Node(_) => None,
         }
     }
