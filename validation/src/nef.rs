@@ -383,7 +383,9 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
     }
 
     let hold = if quick { 2.0 } else { 5.0 };
-    let sizes: &[(usize, (f64, f64), (f64, f64))] = if quick {
+    // (neurons, Nengo drift (mean, std), Nengo final value (mean, std))
+    type DriftCase = (usize, (f64, f64), (f64, f64));
+    let sizes: &[DriftCase] = if quick {
         &[(100, nengo::DRIFT_100, nengo::FINAL_100)]
     } else {
         &[
