@@ -15,7 +15,7 @@ use crate::sections::population::Population;
 use crate::sections::probe::Probe;
 use crate::sections::projection::{Projection, SynapseFileReader};
 use crate::sections::simulation::Simulation;
-use crate::tree::{Node, Sources, apply_override, parse_document};
+use crate::tree::{Node, Sources, parse_with_overrides, read_file};
 
 /// A parsed and validated spec.
 #[derive(Debug)]
@@ -55,28 +55,13 @@ pub const PROBE_BUFFER_BYTES: u64 = 4 << 20;
 impl Spec {
     /// Reads and validates the spec file at `path` with `--set` overrides.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Self, SpecError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SpecError::new(
-                Origin {
-                    file: file.clone(),
-                    line: 0,
-                    col: 0,
-                },
-                "",
-                ErrorKind::Io(e.to_string()),
-            )
-        })?;
+        let (file, text) = read_file(path)?;
         Self::parse(&file, &text, overrides)
     }
 
     /// Parses and validates spec `text` (named `file` in errors) with `--set` overrides.
     pub fn parse(file: &str, text: &str, overrides: &[String]) -> Result<Self, SpecError> {
-        let mut sources = Sources::new(file, text);
-        let mut root = parse_document(&sources, text)?;
-        for o in overrides {
-            apply_override(&mut root, &mut sources, o)?;
-        }
+        let (sources, root) = parse_with_overrides(file, text, overrides)?;
         let mut spec = Self::parse_tree(&sources, &root)?;
         spec.file = file.to_string();
         spec.text = text.to_string();

@@ -36,9 +36,9 @@ use models::dense::optimisers::Optimiser;
 use models::dense::spiking::SpikingConfig;
 use models::dense::training::{Precision, TrainConfig};
 
-use crate::error::{ErrorKind, Origin, SpecError, closest};
+use crate::error::{ErrorKind, SpecError, closest};
 use crate::reader::{At, Required, TableReader};
-use crate::tree::{Sources, apply_override, parse_document};
+use crate::tree::{parse_with_overrides, read_file};
 
 /// Built-in data set names accepted by `training.dataset` (anything else is a CSV path).
 pub const DATASETS: [&str; 4] = ["xor", "two_spirals", "circles", "digits"];
@@ -164,28 +164,13 @@ pub struct SplitData {
 impl TrainSpec {
     /// Reads and validates the training spec at `path` with `--set` overrides.
     pub fn load(path: &Path, overrides: &[String]) -> Result<Self, SpecError> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            SpecError::new(
-                Origin {
-                    file: file.clone(),
-                    line: 0,
-                    col: 0,
-                },
-                "",
-                ErrorKind::Io(e.to_string()),
-            )
-        })?;
+        let (file, text) = read_file(path)?;
         Self::parse(&file, &text, overrides)
     }
 
     /// Parses spec `text` (named `file` in errors; CSV paths resolve against its folder).
     pub fn parse(file: &str, text: &str, overrides: &[String]) -> Result<Self, SpecError> {
-        let mut sources = Sources::new(file, text);
-        let mut root = parse_document(&sources, text)?;
-        for o in overrides {
-            apply_override(&mut root, &mut sources, o)?;
-        }
+        let (sources, root) = parse_with_overrides(file, text, overrides)?;
         let mut r = TableReader::new(&sources, &root, "")?;
         let mut t = r.table("training")?.ok_or_else(|| {
             r.error(

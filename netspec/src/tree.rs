@@ -156,6 +156,37 @@ impl Table {
     }
 }
 
+/// Reads the spec file at `path`: its display name (for errors) and its text.
+pub fn read_file(path: &std::path::Path) -> Result<(String, String), SpecError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        SpecError::new(
+            Origin {
+                file: file.clone(),
+                line: 0,
+                col: 0,
+            },
+            "",
+            ErrorKind::Io(e.to_string()),
+        )
+    })?;
+    Ok((file, text))
+}
+
+/// Parses spec `text` (named `file` in errors) and applies the `--set` overrides to the tree.
+pub fn parse_with_overrides(
+    file: &str,
+    text: &str,
+    overrides: &[String],
+) -> Result<(Sources, Node), SpecError> {
+    let mut sources = Sources::new(file, text);
+    let mut root = parse_document(&sources, text)?;
+    for o in overrides {
+        apply_override(&mut root, &mut sources, o)?;
+    }
+    Ok((sources, root))
+}
+
 /// Parses the spec text `text` into a tree (source index 0).
 pub fn parse_document(sources: &Sources, text: &str) -> Result<Node, SpecError> {
     match DeTable::parse(text) {
