@@ -3,8 +3,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Mutex;
 
 use hdf5::File;
+
+/// Serialises the tests of this file. libhdf5 opens files without `O_CLOEXEC`, so a
+/// `spikesim` child spawned by one test inherits the descriptor (and its `flock`) of an HDF5
+/// file another test is writing at that moment, and the lock outlives the writer's `close`:
+/// the child of the writing test then fails with "unable to lock file".
+static HDF5_AND_SPAWN: Mutex<()> = Mutex::new(());
 
 fn tmpdir(test: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("spikesim-{test}-{}", std::process::id()));
@@ -61,6 +68,7 @@ receptor = "delta"
 
 #[test]
 fn explicit_synapses_from_hdf5_load_and_act() {
+    let _serial = HDF5_AND_SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tmpdir("explicit-h5");
     let f = File::create(dir.join("syn.h5")).unwrap();
     // int64 sources (numpy's default), uint32 targets: any integer type is read.
@@ -112,6 +120,7 @@ fn explicit_synapses_from_hdf5_load_and_act() {
 
 #[test]
 fn a_malformed_hdf5_synapse_file_is_an_input_error() {
+    let _serial = HDF5_AND_SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tmpdir("explicit-h5-bad");
     let f = File::create(dir.join("bad.h5")).unwrap();
     f.new_dataset_builder()
