@@ -323,3 +323,157 @@ fn ring_attractor_bump_holds_its_position() {
     }
     assert!(near > 0.0 && far == 0.0, "near {near}, far {far}");
 }
+
+/// RMS of `a − b` over samples `[from, to)`.
+fn window_rms(a: &[f64], b: &[f64], from: usize, to: usize) -> f64 {
+    rmse(&a[..to], &b[..to], from)
+}
+
+/// Runs `nef_pes_learn.toml` with `overrides`: the channel's RMSE (post against pre through
+/// the learned connection's 5 ms synapse) and the error ensemble's RMS, each over the first and
+/// the last second.
+fn pes_example(overrides: &[String]) -> ((f64, f64), (f64, f64)) {
+    let spec = Spec::load(&example("nef_pes_learn.toml"), overrides).unwrap();
+    let net = run(&spec);
+    let dt = spec.simulation.dt.value;
+    let (t, post) = probe(&net, "post");
+    let (_, pre) = probe(&net, "pre");
+    let (_, error) = probe(&net, "error");
+    let second = (1.0 / dt).round() as usize;
+    let n = t.len();
+    assert_eq!(n, 10 * second);
+    let target = lowpass(&pre[0], 0.005, dt);
+    let zero = vec![0.0; n];
+    (
+        (
+            window_rms(&post[0], &target, 0, second),
+            window_rms(&post[0], &target, n - second, n),
+        ),
+        (
+            window_rms(&error[0], &zero, 0, second),
+            window_rms(&error[0], &zero, n - second, n),
+        ),
+    )
+}
+
+#[test]
+fn pes_example_learns_the_channel_from_zero_decoders() {
+    let ((first, last), (e_first, e_last)) = pes_example(&[]);
+    eprintln!("channel RMSE {first:.4} -> {last:.4}; error {e_first:.4} -> {e_last:.4}");
+    assert!(first > 5.0 * last, "RMSE first second {first}, last {last}");
+    assert!(last < 0.1, "RMSE last second {last}");
+    assert!(
+        e_first > 3.0 * e_last,
+        "error first {e_first}, last {e_last}"
+    );
+    // Without learning the decoders stay zero and nothing improves.
+    let rate = "connection.learn.learning_rule.learning_rate=0".to_string();
+    let ((first, last), _) = pes_example(&[rate]);
+    assert!(first < 2.0 * last, "no learning: RMSE {first} -> {last}");
+}
+
+const LEARN: &str = "[[node]]\nname = \"s\"\nvalue = [0.5]\n\
+    [[connection]]\nname = \"learn\"\npre = \"a\"\npost = \"a\"\nfunction = \"0\"\n\
+    learning_rule = {kind = \"pes\"}\n";
+
+#[test]
+fn learning_rule_errors_name_file_line_and_key() {
+    // HEAD is 10 lines, LEARN 9: the next connection starts on line 20.
+    let e = err(&format!(
+        "{HEAD}{LEARN}[[connection]]\npre = \"a\"\npost = \"lern.learning_rule\"\n"
+    ));
+    assert_eq!(
+        e,
+        "net.toml:22:8: `connection.1.post`: no connection named `lern`; \
+         did you mean `learn.learning_rule`?"
+    );
+    // The error must have the rule's dimensions (1, from a 1-D decoded value).
+    let e = err(&format!(
+        "{HEAD}{LEARN}[[connection]]\npre = \"b\"\npost = \"learn.learning_rule\"\n"
+    ));
+    assert!(
+        e.starts_with("net.toml:") && e.contains("`connection.1.transform`: gives 2 value(s)"),
+        "{e}"
+    );
+    assert!(e.contains("takes 1"), "{e}");
+    // PES needs decoders: a node has none.
+    let e = err(&format!(
+        "{HEAD}[[node]]\nname = \"s\"\nvalue = [0.5]\n\
+         [[connection]]\npre = \"s\"\npost = \"a\"\nlearning_rule = {{kind = \"pes\"}}\n"
+    ));
+    assert!(
+        e.starts_with("net.toml:17:17: `connection.0.learning_rule`: PES learns decoders"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{HEAD}[[connection]]\npre = \"a\"\npost = \"a\"\nlearning_rule = {{kind = \"pse\"}}\n"
+    ));
+    assert!(e.contains("`connection.0.learning_rule.kind`"), "{e}");
+    assert!(e.contains("did you mean `pes`?"), "{e}");
+    let e = err(&format!(
+        "{HEAD}[[connection]]\npre = \"a\"\npost = \"a\"\n\
+         learning_rule = {{kind = \"pes\", learning_rate = -1}}\n"
+    ));
+    assert!(
+        e.contains("`connection.0.learning_rule.learning_rate`: -1 must be ≥ 0"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{HEAD}[[connection]]\npre = \"a\"\npost = \"a\"\n\
+         learning_rule = {{kind = \"pes\", post_synapse = 0.01}}\n"
+    ));
+    assert!(
+        e.contains("`connection.0.learning_rule.post_synapse`: `pes` takes `pre_synapse`"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{HEAD}[[connection]]\npre = \"a\"\npost = \"b.neurons\"\ntransform = 1.0\n\
+         learning_rule = {{kind = \"voja\"}}\n"
+    ));
+    assert!(e.contains("Voja learns the encoders of an ensemble"), "{e}");
+    // An unnamed learning connection cannot be targeted.
+    let e = err(&format!(
+        "{HEAD}[[connection]]\npre = \"a\"\npost = \"a\"\nlearning_rule = {{kind = \"pes\"}}\n\
+         [[connection]]\npre = \"a\"\npost = \"a->a.learning_rule\"\n"
+    ));
+    assert!(e.contains("give connection `a->a` a `name`"), "{e}");
+    let e = err(&format!(
+        "{HEAD}{LEARN}[[connection]]\npre = \"learn.learning_rule\"\npost = \"a\"\n"
+    ));
+    assert!(e.contains("a learning rule is a target only"), "{e}");
+    // A connection without a rule is no target.
+    let e = err(&format!(
+        "{HEAD}[[connection]]\nname = \"c\"\npre = \"a\"\npost = \"a\"\n\
+         [[connection]]\npre = \"a\"\npost = \"c.learning_rule\"\n"
+    ));
+    assert!(e.contains("connection `c` has no `learning_rule`"), "{e}");
+}
+
+#[test]
+fn voja_from_a_spec_moves_encoders_toward_the_input() {
+    let text = format!(
+        "{HEAD}[[node]]\nname = \"s\"\nvalue = [0.8]\n\
+         [[connection]]\nname = \"in\"\npre = \"s\"\npost = \"a\"\n\
+         learning_rule = {{kind = \"voja\", learning_rate = 0.05, post_synapse = 0.005}}\n"
+    );
+    let spec = Spec::parse("net.toml", &text, &["simulation.duration=1.0".into()]).unwrap();
+    let net = run(&spec);
+    let voja = net
+        .simulator
+        .components()
+        .iter()
+        .find(|c| c.name() == "in.voja")
+        .and_then(|c| c.as_any()?.downcast_ref::<models::learning::Voja>())
+        .expect("the Voja rule is built");
+    let learned = voja.encoders();
+    let initial = &net.nef.ensembles[0].encoders;
+    // 1-D encoders are ±1; neurons active for x = 0.8 move toward x·(scaled) (|e| shrinks
+    // for e = −1 neurons that fire, e stays +1-ish for the others); silent neurons keep theirs.
+    let moved = learned
+        .iter()
+        .zip(initial)
+        .filter(|(l, i)| (*l - *i).abs() > 1e-3)
+        .count();
+    assert!(moved > 0, "no encoder moved");
+    assert!(moved < learned.len(), "silent neurons must keep theirs");
+}

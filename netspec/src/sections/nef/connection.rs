@@ -1,8 +1,11 @@
 //! `[[connection]]`: an NEF connection from a node, an ensemble (decoded, with a function) or
 //! an ensemble's neurons (`"a.neurons"`) to an ensemble or its neurons, through a synapse and a
-//! transform; run factored by [`models::connection::Connection`].
+//! transform; run factored by [`models::connection::Connection`]. A connection may learn
+//! (`learning_rule = {kind = "pes" | "voja", …}`, Nengo's `learning_rule_type`), and a
+//! connection may target the rule of another (`post = "<connection>.learning_rule"`).
 
 use models::connection::Transform;
+use models::learning::LearningRule;
 use models::solver::{LstsqL2, Method};
 use models::synapse::{Synapse, SynapseForm};
 
@@ -16,6 +19,10 @@ use crate::tree::Value;
 pub const SOLVERS: [&str; 4] = ["auto", "cholesky", "svd", "cg"];
 /// Synapse discretisations (`form = "…"`).
 pub const FORMS: [&str; 2] = ["nengo", "exact"];
+/// Learning rules (`learning_rule = {kind = "…"}`).
+pub const LEARNING_RULES: [&str; 2] = ["pes", "voja"];
+/// Suffix of a target that is a connection's learning rule (Nengo's `conn.learning_rule`).
+pub const RULE_SUFFIX: &str = ".learning_rule";
 
 /// The function a connection decodes, as written.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +59,10 @@ pub struct Connection {
     pub reg: At<f64>,
     /// Synapse discretisation.
     pub form: At<SynapseForm>,
+    /// Learning rule (PES on the decoders, Voja on the target's encoders).
+    pub learning: Option<At<LearningRule>>,
+    /// Whether `name` was written (a connection whose rule is targeted needs one).
+    pub named: bool,
 }
 
 impl Connection {
@@ -59,7 +70,9 @@ impl Connection {
     pub fn parse(t: &mut TableReader<'_>, names: &mut Names) -> Result<Self, SpecError> {
         let pre = t.str("pre")?.required(t, "pre")?;
         let post = t.str("post")?.required(t, "post")?;
-        let name = match t.str("name")? {
+        let given = t.str("name")?;
+        let named = given.is_some();
+        let name = match given {
             Some(n) => {
                 names.claim("connection", &n)?;
                 n
@@ -102,8 +115,11 @@ impl Connection {
                 SynapseForm::Nengo
             }
         });
+        let learning = read_learning(t)?;
         t.finish()?;
         Ok(Self {
+            learning,
+            named,
             name,
             pre,
             post,
@@ -125,10 +141,68 @@ impl Connection {
             "transform" => &self.transform.as_ref()?.origin,
             "synapse" => &self.synapse.origin,
             "solver" => &self.solver.origin,
+            "learning" | "learning_rate" | "pre_synapse" | "post_synapse" => {
+                &self.learning.as_ref()?.origin
+            }
             _ => return None,
         };
         Some(origin.clone())
     }
+}
+
+/// `learning_rule = {kind = "pes", learning_rate = 1e-4, pre_synapse = 0.005}` or
+/// `{kind = "voja", learning_rate = 1e-2, post_synapse = 0.005}` (Nengo's names and defaults).
+fn read_learning(t: &mut TableReader<'_>) -> Result<Option<At<LearningRule>>, SpecError> {
+    let Some(n) = t.node("learning_rule") else {
+        return Ok(None);
+    };
+    let mut r = TableReader::new(t.sources(), n, &t.key_path("learning_rule"))?;
+    let kind = r.str("kind")?.required(&r, "kind")?;
+    one_of(&kind, "learning rule", &LEARNING_RULES)?;
+    let pes = kind.value == "pes";
+    let default = if pes {
+        LearningRule::pes()
+    } else {
+        LearningRule::voja()
+    };
+    let (default_rate, default_synapse) = match default {
+        LearningRule::Pes {
+            learning_rate,
+            pre_synapse,
+        } => (learning_rate, pre_synapse),
+        LearningRule::Voja {
+            learning_rate,
+            post_synapse,
+        } => (learning_rate, post_synapse),
+    };
+    let rate = r.f64("learning_rate")?.map_or(Ok(default_rate), |a| {
+        a.check(|x| x >= 0.0, "must be ≥ 0").map(|a| a.value)
+    })?;
+    let (synapse_key, other) = if pes {
+        ("pre_synapse", "post_synapse")
+    } else {
+        ("post_synapse", "pre_synapse")
+    };
+    if let Some(n) = r.node(other) {
+        return Err(r.at(other, n, ()).error(ErrorKind::Invalid(format!(
+            "`{}` takes `{synapse_key}`, not `{other}`",
+            kind.value
+        ))));
+    }
+    let syn = synapse(&mut r, synapse_key)?.map_or(default_synapse, |s| s.value);
+    r.finish()?;
+    let rule = if pes {
+        LearningRule::Pes {
+            learning_rate: rate,
+            pre_synapse: syn,
+        }
+    } else {
+        LearningRule::Voja {
+            learning_rate: rate,
+            post_synapse: syn,
+        }
+    };
+    Ok(Some(t.at("learning_rule", n, rule)))
 }
 
 /// `function = "x**2"`, `["x[0]*x[1]", …]` or `{points = [[…], …], values = [[…], …]}`.

@@ -16,6 +16,7 @@ pub mod values;
 use models::NefError;
 use models::expr::Expr;
 use models::function::Function;
+use models::learning::LearningRule;
 use models::network::{
     BuildOptions, ConnectionSpec, Endpoint, NefNetwork, NetworkRecord, ProbeSpec, ProbeWhat,
 };
@@ -23,7 +24,7 @@ use models::solver::LstsqL2;
 use models::synapse::Synapse;
 use simcore::Component;
 
-use self::connection::{Connection, FunctionText};
+use self::connection::{Connection, FunctionText, RULE_SUFFIX};
 use self::ensemble::Ensemble;
 use self::node::{Node, expr_message};
 use crate::build::{Builder, PopulationInfo, ProbeKind, ProbePlan};
@@ -273,19 +274,30 @@ impl Sections<'_> {
         c: &Connection,
         populations: &[String],
     ) -> Result<ConnectionSpec, SpecError> {
+        if c.pre.value.ends_with(RULE_SUFFIX) {
+            return Err(c.pre.error(ErrorKind::Invalid(
+                "a learning rule is a target only (its input is the error or learning signal)"
+                    .into(),
+            )));
+        }
         let pre = self.resolve(&c.pre, populations)?;
-        let post = self.resolve(&c.post, populations)?;
         let endpoint = |r: &Ref| match *r {
             Ref::Ensemble(i) => Endpoint::Ensemble(self.ensembles[i].name.value.clone()),
             Ref::Neurons(i) => Endpoint::Neurons(self.ensembles[i].name.value.clone()),
             Ref::Node(i) => Endpoint::Node(self.nodes[i].name.value.clone()),
         };
-        if let Ref::Node(_) = post {
-            return Err(c.post.error(ErrorKind::Invalid(
-                "a node cannot be a connection target (nodes are inputs)".into(),
-            )));
-        }
-        let mut spec = ConnectionSpec::new(endpoint(&pre), endpoint(&post));
+        let post = match c.post.value.strip_suffix(RULE_SUFFIX) {
+            Some(rule) => self.learning_rule(c, rule)?,
+            None => match self.resolve(&c.post, populations)? {
+                Ref::Node(_) => {
+                    return Err(c.post.error(ErrorKind::Invalid(
+                        "a node cannot be a connection target (nodes are inputs)".into(),
+                    )));
+                }
+                r => endpoint(&r),
+            },
+        };
+        let mut spec = ConnectionSpec::new(endpoint(&pre), post);
         spec.name = c.name.value.clone();
         if let Some(f) = &c.function {
             let Ref::Ensemble(i) = pre else {
@@ -327,7 +339,54 @@ impl Sections<'_> {
             method: c.solver.value,
         };
         spec.form = c.form.value;
+        if let Some(l) = &c.learning {
+            match (l.value, &pre, &spec.post) {
+                (LearningRule::Pes { .. }, Ref::Node(_), _) => {
+                    return Err(l.error(ErrorKind::Invalid(format!(
+                        "PES learns decoders and `{}` is a node, which has none: connect from \
+                         an ensemble or its neurons",
+                        c.pre.value
+                    ))));
+                }
+                (LearningRule::Voja { .. }, _, Endpoint::Ensemble(_)) => {}
+                (LearningRule::Voja { .. }, _, _) => {
+                    return Err(l.error(ErrorKind::Invalid(format!(
+                        "Voja learns the encoders of an ensemble and `{}` is not one",
+                        c.post.value
+                    ))));
+                }
+                _ => {}
+            }
+            spec.learning = Some(l.value);
+        }
         Ok(spec)
+    }
+
+    /// The target `<rule>.learning_rule` of connection `c` (Nengo's `conn.learning_rule`):
+    /// the error of a PES rule or the learning signal of a Voja rule.
+    fn learning_rule(&self, c: &Connection, rule: &str) -> Result<Endpoint, SpecError> {
+        let learners = || self.connections.iter().filter(|x| x.learning.is_some());
+        match self.connections.iter().find(|x| x.name.value == rule) {
+            Some(x) if !x.named => Err(c.post.error(ErrorKind::Invalid(format!(
+                "give connection `{rule}` a `name` to target its learning rule"
+            )))),
+            Some(x) if x.learning.is_none() => Err(c.post.error(ErrorKind::Invalid(format!(
+                "connection `{rule}` has no `learning_rule`"
+            )))),
+            Some(_) if c.learning.is_some() => Err(c.post.error(ErrorKind::Invalid(
+                "a connection into a learning rule cannot have a learning rule itself".into(),
+            ))),
+            Some(_) => Ok(Endpoint::LearningRule(rule.to_string())),
+            None => Err(c.post.error(ErrorKind::Invalid(format!(
+                "no connection named `{rule}`{}",
+                closest(rule, learners().map(|x| x.name.value.as_str()))
+                    .map(|s| format!("; did you mean `{s}{RULE_SUFFIX}`?"))
+                    .unwrap_or_else(|| {
+                        " (name the learning connection and target `<name>.learning_rule`)"
+                            .to_string()
+                    })
+            )))),
+        }
     }
 
     /// A builder error mapped to the spec location of the object and key at fault.
