@@ -6,7 +6,8 @@
 //! connection's decoders (solved once per connection, through the [`DecoderCache`]), then one
 //! [`LifPopulation`] per ensemble (initial voltages from the ensemble; a
 //! [`LifRatePopulation`] for `lif_rate` ensembles, decoded from its rates), one
-//! [`Connection`] component per connection and per decoded probe, then the input-current
+//! [`Connection`] component per connection and per decoded probe (and a [`SpikeProbe`] per
+//! spike probe), then the input-current
 //! probes last (they read the summed input).
 
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ use crate::ensemble::{BuiltEnsemble, EnsembleSpec, NeuronType};
 use crate::function::Function;
 use crate::learning::{LearningRule, Pes, RuleInput, SharedEncoders, Voja};
 use crate::node::Signal;
-use crate::probe::{InputProbe, ProbeHandle, StateKind, StateProbe};
+use crate::probe::{InputProbe, ProbeHandle, SpikeProbe, StateProbe};
 use crate::rate::{LifRatePopulation, SharedRates};
 use crate::solver::{Decoders, LstsqL2, solve};
 use crate::synapse::{Synapse, SynapseForm};
@@ -128,6 +129,9 @@ pub struct ProbeSpec {
     pub form: SynapseForm,
     /// Function decoded for `Value` probes of ensembles (default identity).
     pub function: Function,
+    /// The neurons recorded by `Spikes`, `Variable` and `Input` probes (indices into the
+    /// ensemble, distinct); None records every neuron.
+    pub neurons: Option<Vec<u32>>,
 }
 
 impl ProbeSpec {
@@ -143,7 +147,40 @@ impl ProbeSpec {
             decoders: None,
             form: SynapseForm::Nengo,
             function: Function::Identity,
+            neurons: None,
         }
+    }
+
+    /// The recorded neurons of an ensemble of `n` neurons (all when none are selected).
+    fn neuron_list(&self, n: usize) -> Result<Vec<u32>, NefError> {
+        let Some(list) = &self.neurons else {
+            return Ok((0..n as u32).collect());
+        };
+        if list.is_empty() {
+            return Err(NefError::invalid(
+                &self.name,
+                "neurons",
+                "selects no neurons",
+            ));
+        }
+        let mut seen = vec![false; n];
+        for &i in list {
+            let Some(s) = seen.get_mut(i as usize) else {
+                return Err(NefError::invalid(
+                    &self.name,
+                    "neurons",
+                    format!("{i} is not a neuron of the ensemble (indices 0..{n})"),
+                ));
+            };
+            if std::mem::replace(s, true) {
+                return Err(NefError::invalid(
+                    &self.name,
+                    "neurons",
+                    format!("neuron {i} is listed twice"),
+                ));
+            }
+        }
+        Ok(list.clone())
     }
 }
 
@@ -484,6 +521,14 @@ impl NefNetwork {
                     "must be at least 1",
                 ));
             }
+            if p.neurons.is_some() && p.what == ProbeWhat::Value {
+                return Err(NefError::invalid(
+                    name,
+                    "neurons",
+                    "selects neurons of spike, voltage and input probes; a decoded value records \
+                     every dimension",
+                ));
+            }
             let handle = |dims| ProbeHandle::new(name, dims, p.sample_every, dt);
             match (&p.what, &p.target) {
                 (ProbeWhat::Value, Endpoint::Node(n)) => {
@@ -540,7 +585,8 @@ impl NefNetwork {
                 (what, Endpoint::Ensemble(e) | Endpoint::Neurons(e)) => {
                     let i = self.ensemble_index(e, name, "target")?;
                     let n = ensembles[i].n;
-                    let h = handle(n);
+                    let neurons = p.neuron_list(n)?;
+                    let h = handle(neurons.len());
                     match what {
                         ProbeWhat::Spikes if rate_outputs[i].is_some() => {
                             return Err(NefError::invalid(
@@ -551,9 +597,13 @@ impl NefNetwork {
                                 ),
                             ));
                         }
-                        ProbeWhat::Spikes => {
-                            state_probes.push(StateProbe::new(i, n, StateKind::Spikes, h.clone()))
-                        }
+                        ProbeWhat::Spikes => components.push(Box::new(SpikeProbe::new(
+                            name,
+                            i,
+                            n,
+                            &neurons,
+                            h.clone(),
+                        ))),
                         ProbeWhat::Variable(v) => {
                             if populations[i].neurons.variable(v).is_none() {
                                 let known: Vec<&str> = populations[i]
@@ -568,16 +618,18 @@ impl NefNetwork {
                                     format!("no variable `{v}` (known: {known:?})"),
                                 ));
                             }
-                            state_probes.push(StateProbe::new(
-                                i,
-                                n,
-                                StateKind::Variable(v.clone()),
-                                h.clone(),
-                            ))
+                            state_probes.push(StateProbe::new(i, v, neurons, h.clone()))
                         }
                         ProbeWhat::Input => {
-                            let bias = ensembles[i].bias.iter().map(|&b| b as f32).collect();
-                            input_probes.push(Box::new(InputProbe::new(name, i, bias, h.clone())));
+                            let bias: Vec<f32> =
+                                ensembles[i].bias.iter().map(|&b| b as f32).collect();
+                            input_probes.push(Box::new(InputProbe::new(
+                                name,
+                                i,
+                                &bias,
+                                neurons,
+                                h.clone(),
+                            )));
                         }
                         ProbeWhat::Value => unreachable!("handled above"),
                     }

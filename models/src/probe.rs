@@ -4,7 +4,9 @@
 //!   whose target is a [`ProbeHandle`];
 //! - input currents by an [`InputProbe`] component placed after every other component (it
 //!   reads the summed input of the step);
-//! - spikes and neuron state variables (voltage…) by [`StateProbe`]s read between steps.
+//! - spikes by a [`SpikeProbe`] component (it sees the step's spikes), neuron state variables
+//!   (voltage…) by [`StateProbe`]s read between steps;
+//! - spike, voltage and input probes record a chosen subset of the neurons.
 //!
 //! A sample taken at step `s` is stamped `t = (s+1)·Δt` (Nengo's `sim.trange()`); with
 //! `sample_every = k` every k-th step is kept.
@@ -105,85 +107,133 @@ impl ProbeHandle {
     }
 }
 
-/// What a [`StateProbe`] reads.
-#[derive(Clone, Debug, PartialEq)]
-pub enum StateKind {
-    /// Spikes: one row per sample with 1/Δt for each neuron that spiked since the last sample
-    /// (Nengo's `"output"` of spiking neurons), 0 otherwise.
-    Spikes,
-    /// A neuron state variable by name (`"v"` for LIF voltage).
-    Variable(String),
-}
-
-/// A probe on a population's spikes or state, read by the runner after every step.
+/// A probe on a population's state variable (`"v"` for LIF voltage), read by the runner
+/// after every step, for the selected neurons.
 #[derive(Debug)]
 pub struct StateProbe {
     /// Index of the population in the simulator.
     pub pop: usize,
-    /// What is read.
-    pub kind: StateKind,
+    /// Variable name.
+    pub variable: String,
+    /// Recorded neurons (indices into the population).
+    pub neurons: Vec<u32>,
     /// Where the samples go.
     pub handle: ProbeHandle,
-    counts: Vec<f64>,
+    buf: Vec<f32>,
 }
 
 impl StateProbe {
-    /// A probe of `kind` on population `pop` (of `n` neurons).
-    pub fn new(pop: usize, n: usize, kind: StateKind, handle: ProbeHandle) -> Self {
+    /// A probe of `variable` of `neurons` of population `pop`.
+    pub fn new(pop: usize, variable: &str, neurons: Vec<u32>, handle: ProbeHandle) -> Self {
         Self {
             pop,
-            kind,
+            variable: variable.to_string(),
+            buf: vec![0.0; neurons.len()],
+            neurons,
             handle,
-            counts: vec![0.0; n],
         }
     }
 
     /// Records after step `step` (the simulator has just taken it).
     pub fn record(&mut self, step: u64, sim: &Simulator) {
-        match &self.kind {
-            StateKind::Spikes => {
-                let s: &Spikes = &sim.spikes()[self.pop];
-                let h = 1.0 / sim.dt();
-                for &i in &s.ids {
-                    self.counts[i as usize] += h;
-                }
-                if self.handle.keeps(step) {
-                    self.handle.record(step, &self.counts);
-                    self.counts.fill(0.0);
-                }
+        if self.handle.keeps(step)
+            && let Some(v) = sim.populations()[self.pop].neurons.variable(&self.variable)
+        {
+            for (b, &i) in self.buf.iter_mut().zip(&self.neurons) {
+                *b = v[i as usize];
             }
-            StateKind::Variable(name) => {
-                if self.handle.keeps(step) {
-                    if let Some(v) = sim.populations()[self.pop].neurons.variable(name) {
-                        self.handle.record_f32(step, v);
-                    }
-                }
-            }
+            self.handle.record_f32(step, &self.buf);
         }
     }
 }
 
-/// Records a population's total input current `J = bias + Σ inputs` of each step. Must be
-/// placed after every component that drives that population.
+/// Marker for a neuron that is not recorded in [`SpikeProbe::column`].
+const NOT_RECORDED: u32 = u32::MAX;
+
+/// Records the spikes of (some of) a population's neurons as Nengo's spike output: one row
+/// per sample, one value per recorded neuron, $\sum 1/\Delta t$ over that neuron's spikes in
+/// the steps since the previous sample (with `sample_every = 1`, exactly Nengo's `1/Δt` for a
+/// spike in the step; with `sample_every = k` no spike between samples is lost: the window's
+/// spikes are summed).
+#[derive(Debug)]
+pub struct SpikeProbe {
+    name: String,
+    pop: usize,
+    /// Column of each neuron of the population in the record, or [`NOT_RECORDED`].
+    column: Vec<u32>,
+    counts: Vec<f64>,
+    handle: ProbeHandle,
+}
+
+impl SpikeProbe {
+    /// Probe `name` of `neurons` (distinct indices below `size`) of population `pop`.
+    pub fn new(name: &str, pop: usize, size: usize, neurons: &[u32], handle: ProbeHandle) -> Self {
+        let mut column = vec![NOT_RECORDED; size];
+        for (c, &i) in neurons.iter().enumerate() {
+            column[i as usize] = c as u32;
+        }
+        Self {
+            name: name.to_string(),
+            pop,
+            column,
+            counts: vec![0.0; neurons.len()],
+            handle,
+        }
+    }
+}
+
+impl Component for SpikeProbe {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn drive(&mut self, _step: u64, _dt: f64, _inputs: &mut [Vec<Padded>]) {}
+    fn observe(&mut self, step: u64, dt: f64, spikes: &[Spikes]) {
+        let h = 1.0 / dt;
+        for &i in &spikes[self.pop].ids {
+            let c = self.column[i as usize];
+            if c != NOT_RECORDED {
+                self.counts[c as usize] += h;
+            }
+        }
+        if self.handle.keeps(step) {
+            self.handle.record(step, &self.counts);
+            self.counts.fill(0.0);
+        }
+    }
+}
+
+/// Records the total input current `J = bias + Σ inputs` of each step of the selected
+/// neurons of a population. Must be placed after every component that drives that
+/// population.
 #[derive(Debug)]
 pub struct InputProbe {
     name: String,
     pop: usize,
+    /// Recorded neurons (indices into the population).
+    neurons: Vec<u32>,
+    /// Constant current of each recorded neuron.
     bias: Vec<f32>,
     handle: ProbeHandle,
     buf: Vec<f32>,
 }
 
 impl InputProbe {
-    /// Probe `name` of population `pop` with constant currents `bias`.
-    pub fn new(name: &str, pop: usize, bias: Vec<f32>, handle: ProbeHandle) -> Self {
-        let n = bias.len();
+    /// Probe `name` of `neurons` of population `pop`, whose constant currents are `bias`
+    /// (one per neuron of the population; indices must be below its length).
+    pub fn new(
+        name: &str,
+        pop: usize,
+        bias: &[f32],
+        neurons: Vec<u32>,
+        handle: ProbeHandle,
+    ) -> Self {
         Self {
             name: name.to_string(),
             pop,
-            bias,
+            bias: neurons.iter().map(|&i| bias[i as usize]).collect(),
+            buf: vec![0.0; neurons.len()],
+            neurons,
             handle,
-            buf: vec![0.0; n],
         }
     }
 }
@@ -195,8 +245,8 @@ impl Component for InputProbe {
     fn drive(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>]) {
         if self.handle.keeps(step) {
             let j = inputs[self.pop][0].as_slice();
-            for ((b, &x), &bias) in self.buf.iter_mut().zip(j).zip(&self.bias) {
-                *b = bias + x;
+            for ((b, &i), &bias) in self.buf.iter_mut().zip(&self.neurons).zip(&self.bias) {
+                *b = bias + j[i as usize];
             }
             self.handle.record_f32(step, &self.buf);
         }

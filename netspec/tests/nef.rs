@@ -162,6 +162,62 @@ fn mixed_spec_builds_ensembles_and_populations_in_one_simulator() {
     assert_eq!((va.population, va.neurons.clone()), (0, vec![0, 1]));
 }
 
+#[test]
+fn input_and_binned_spike_probes_record_the_selected_neurons() {
+    // `input` with `neurons` records just those neurons (columns of the full probe), and
+    // `spikes` with `sample_every` on an ensemble bins its spike output per window.
+    let text = format!(
+        "{HEAD}[[node]]\nname = \"u\"\nkind = \"sine\"\nfreq = 2\n\
+         [[connection]]\npre = \"u\"\npost = \"a\"\n\
+         [[probe]]\nname = \"j_all\"\ntarget = \"a\"\nvariable = \"input\"\n\
+         [[probe]]\nname = \"j_some\"\ntarget = \"a.neurons\"\nvariable = \"input\"\nneurons = [4, 1]\n\
+         [[probe]]\nname = \"s_all\"\ntarget = \"a\"\nvariable = \"spikes\"\nsample_every = 1e-3\n\
+         [[probe]]\nname = \"s_5\"\ntarget = \"a\"\nvariable = \"spikes\"\nneurons = [3, 7]\nsample_every = 5e-3\n"
+    );
+    let spec = Spec::parse("net.toml", &text, &[]).unwrap();
+    let net = run(&spec);
+    let (t_all, j_all) = probe(&net, "j_all");
+    let (t_some, j_some) = probe(&net, "j_some");
+    assert_eq!(t_all, t_some);
+    assert_eq!((j_all.len(), j_some.len()), (20, 2));
+    assert_eq!(j_some[0], j_all[4]);
+    assert_eq!(j_some[1], j_all[1]);
+    assert_ne!(j_all[4], j_all[1]);
+    let plan = |n: &str| net.probes.iter().find(|p| p.name == n).unwrap();
+    assert_eq!(plan("j_some").neurons, vec![4, 1]);
+    assert_eq!(
+        (plan("s_5").neurons.clone(), plan("s_5").every),
+        (vec![3, 7], 5)
+    );
+    let (_, s_all) = probe(&net, "s_all");
+    let (t5, s5) = probe(&net, "s_5");
+    assert_eq!(t5.len(), 20);
+    for (c, i) in [3, 7].into_iter().enumerate() {
+        for (w, v) in s5[c].iter().enumerate() {
+            let want: f64 = s_all[i][w * 5..(w + 1) * 5].iter().sum();
+            assert!((v - want).abs() < 1e-9, "neuron {i} window {w}");
+        }
+    }
+    assert!(s5.iter().flatten().any(|&v| v > 0.0));
+    // Spike probes of plain populations still record spike times only.
+    let e = err(&format!(
+        "{HEAD}[[population]]\nname = \"p\"\nsize = 3\n\
+         [[probe]]\nname = \"sp\"\ntarget = \"p\"\nvariable = \"spikes\"\nsample_every = 2e-3\n"
+    ));
+    assert!(
+        e.contains("`probe.sp.sample_every`") && e.contains("NEF ensembles"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{HEAD}[[probe]]\nname = \"d\"\ntarget = \"a\"\nvariable = \"decoded\"\nneurons = [0]\n"
+    ));
+    assert!(e.contains("`probe.d.neurons`"), "{e}");
+    let e = err(&format!(
+        "{HEAD}[[probe]]\nname = \"j\"\ntarget = \"a\"\nvariable = \"input\"\nneurons = [20]\n"
+    ));
+    assert!(e.contains("`probe.j.neurons`") && e.contains("20"), "{e}");
+}
+
 /// Value of column `j` at the sample nearest time `t`.
 fn at(t: &[f64], y: &[f64], time: f64) -> f64 {
     let i = t.partition_point(|&s| s < time).min(t.len() - 1);

@@ -560,6 +560,41 @@ mod tests {
         }
     }
 
+    /// Writes spikesim's built ensembles of the `square` (100) and `integrator_1000` cases
+    /// (seeds 0–4) with their figures to `$NEF_DUMP` (JSON), for `nef_reference.py --replay`,
+    /// which runs the same ensembles in Nengo:
+    /// `NEF_DUMP=/tmp/ours.json cargo test --release -p validation dump_built -- --ignored`.
+    #[test]
+    #[ignore]
+    fn dump_built() {
+        let Ok(path) = std::env::var("NEF_DUMP") else {
+            return;
+        };
+        let mut cases = Vec::new();
+        for s in 0..5u64 {
+            for (case, n) in [("square", 100usize), ("integrator_1000", 1000)] {
+                let name = if case == "square" {
+                    "ens"
+                } else {
+                    "integrator"
+                };
+                let e = EnsembleSpec::new(name, n, 1).build(s).unwrap();
+                let value = if case == "square" {
+                    vec![decode_case(s, n, 1, "x**2", 2.0, 1).unwrap().0]
+                } else {
+                    let (d, f, _) = integrator(s, n, 5.0, 1).unwrap();
+                    vec![d, f]
+                };
+                cases.push(serde_json::json!({
+                    "case": case, "seed": s, "gain": e.gain, "bias": e.bias,
+                    "encoders": e.encoders, "eval_points": e.eval_points,
+                    "initial_voltage": e.initial_voltage, "spikesim": value,
+                }));
+            }
+        }
+        std::fs::write(path, serde_json::Value::Array(cases).to_string()).unwrap();
+    }
+
     #[test]
     fn wrong_decoding_is_caught() {
         // Decoding the wrong function must give an RMSE far above Nengo's limit.

@@ -207,6 +207,11 @@ impl LinePlot {
         self
     }
 
+    /// Number of legend entries: the series with a non-empty label (no legend box when 0).
+    pub fn legend_entries(&self) -> usize {
+        self.series.iter().filter(|s| !s.label.is_empty()).count()
+    }
+
     /// Where the legend goes (default upper left).
     pub fn legend(mut self, pos: SeriesLabelPosition) -> Self {
         self.legend = pos;
@@ -332,11 +337,15 @@ impl LinePlot {
                     .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, colour.filled())))
                     .map_err(err)?,
             };
-            anno.label(s.label.as_str()).legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
-            });
+            // Only labelled series get a legend entry (plotters lists every `label` call,
+            // empty ones as blank rows).
+            if !s.label.is_empty() {
+                anno.label(s.label.as_str()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(2))
+                });
+            }
         }
-        if !self.series.is_empty() {
+        if self.legend_entries() > 0 {
             chart
                 .configure_series_labels()
                 .position(self.legend.clone())
@@ -485,6 +494,53 @@ mod tests {
             "{e}"
         );
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    /// The RGB pixels of `plot` drawn at [`PLOT_SIZE`].
+    fn pixels(plot: &LinePlot) -> Vec<u8> {
+        assert!(ensure_font());
+        let mut buf = vec![0u8; (PLOT_SIZE.0 * PLOT_SIZE.1 * 3) as usize];
+        {
+            let area = BitMapBackend::with_buffer(&mut buf, PLOT_SIZE).into_drawing_area();
+            area.fill(&WHITE).unwrap();
+            plot.draw_on(&area).unwrap();
+            area.present().unwrap();
+        }
+        buf
+    }
+
+    #[test]
+    fn unlabelled_series_get_no_legend_entry() {
+        // Tuning-curve plots label one curve of many: the others must not add blank legend
+        // rows, and a plot with no label draws no (empty) legend box at all.
+        let curves = |first: &str| {
+            (0..12).fold(LinePlot::new("curves", "x", "y"), |p, i| {
+                let x: Vec<f64> = (0..20).map(f64::from).collect();
+                let y = x.iter().map(|v| v * f64::from(i)).collect();
+                p.series(Series::line(if i == 0 { first } else { "" }, x, y))
+            })
+        };
+        assert_eq!(curves("neurons").legend_entries(), 1);
+        assert_eq!(curves("").legend_entries(), 0);
+        let upper = pixels(&curves(""));
+        let lower = pixels(&curves("").legend(SeriesLabelPosition::LowerRight));
+        assert!(upper == lower, "an unlabelled plot drew a legend box");
+        // With one label the box is drawn (moving it changes the image) and holds one row:
+        // it covers far fewer pixels than a box with every curve labelled.
+        let one = pixels(&curves("neurons"));
+        assert!(one != upper);
+        let all = (0..12).fold(LinePlot::new("curves", "x", "y"), |p, i| {
+            let x: Vec<f64> = (0..20).map(f64::from).collect();
+            let y = x.iter().map(|v| v * f64::from(i)).collect();
+            p.series(Series::line(&format!("n{i}"), x, y))
+        });
+        let changed = |a: &[u8]| a.iter().zip(&upper).filter(|(a, b)| a != b).count();
+        assert!(
+            3 * changed(&one) < changed(&pixels(&all)),
+            "one entry changes {} bytes, twelve {}",
+            changed(&one),
+            changed(&pixels(&all))
+        );
     }
 
     #[test]

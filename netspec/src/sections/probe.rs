@@ -38,12 +38,6 @@ impl Probe {
         let neurons = read_neurons(t)?;
         let sample_every = t.f64("sample_every")?.map(At::positive_time).transpose()?;
         let synapse = crate::sections::nef::values::synapse(t, "synapse")?;
-        if let (Some(s), true) = (&sample_every, variable.value == "spikes") {
-            return Err(s.error(ErrorKind::Invalid(
-                "spike probes record every spike; `sample_every` applies to sampled variables"
-                    .into(),
-            )));
-        }
         t.finish()?;
         Ok(Self {
             name,
@@ -115,6 +109,13 @@ impl Probe {
         }
         let size = b.info[pop].size;
         let neurons = p.neuron_list(size)?;
+        if let (Some(s), "spikes") = (&p.sample_every, p.variable.value.as_str()) {
+            return Err(s.error(ErrorKind::Invalid(
+                "spike probes of populations record every spike time; `sample_every` applies to \
+                 sampled variables and to spike probes of NEF ensembles (binned spike output)"
+                    .into(),
+            )));
+        }
         if p.variable.value == "spikes" {
             let mask = b.info[pop]
                 .recorded

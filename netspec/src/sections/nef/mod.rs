@@ -156,14 +156,22 @@ impl Sections<'_> {
                     p.target.value.trim_end_matches(".neurons")
                 ))));
             }
-            if let ("spikes" | "voltage" | "v", Ref::Ensemble(i) | Ref::Neurons(i)) = (v, &target) {
+            // Spikes without `sample_every` go to `/spikes/<ensemble>` and voltages are
+            // sampled from the population, as for plain populations; spikes with
+            // `sample_every` are binned by the NEF builder's spike probe (Nengo's spike output).
+            let binned = v == "spikes" && p.sample_every.is_some();
+            if let ("spikes" | "voltage" | "v", Ref::Ensemble(i) | Ref::Neurons(i), false) =
+                (v, &target, binned)
+            {
                 planned_later.push((p, *i));
                 continue;
             }
-            if let Some(n) = &p.neurons {
+            if let (Some(n), Ref::Node(_) | Ref::Ensemble(_), "decoded" | "output") =
+                (&p.neurons, &target, v)
+            {
                 return Err(n.error(ErrorKind::Invalid(
-                    "decoded values, node outputs and input currents record every dimension or \
-                     neuron: `neurons` selects only spikes and voltages"
+                    "decoded values and node outputs record every dimension: `neurons` selects \
+                     neurons of spike, voltage and input probes"
                         .into(),
                 )));
             }
@@ -177,14 +185,19 @@ impl Sections<'_> {
                 Ref::Neurons(i) => Endpoint::Neurons(self.ensembles[i].name.value.clone()),
                 Ref::Node(i) => Endpoint::Node(self.nodes[i].name.value.clone()),
             };
-            let what = if v == "input" {
-                ProbeWhat::Input
-            } else {
-                ProbeWhat::Value
+            let what = match v {
+                "input" => ProbeWhat::Input,
+                "spikes" => ProbeWhat::Spikes,
+                _ => ProbeWhat::Value,
             };
             let mut spec = ProbeSpec::new(&p.name.value, endpoint, what);
             spec.synapse = p.synapse.as_ref().map_or(Synapse::None, |s| s.value);
             spec.sample_every = p.every(b.dt)?;
+            if let Ref::Ensemble(i) | Ref::Neurons(i) = target
+                && p.neurons.is_some()
+            {
+                spec.neurons = Some(p.neuron_list(self.ensembles[i].n_neurons.value as usize)?);
+            }
             net.probes.push(spec);
             recorded.push((p, target));
         }
@@ -223,6 +236,7 @@ impl Sections<'_> {
         }
         b.populations.extend(built.populations);
         let mut components = built.components;
+        // Input probes are built last (they read the summed input of the step).
         let n_input = recorded
             .iter()
             .filter(|(p, _)| p.variable.value == "input")
@@ -239,12 +253,14 @@ impl Sections<'_> {
                     p.name
                         .error(ErrorKind::Invalid("internal: probe not built".into()))
                 })?;
-            let (population, width) = match target {
-                Ref::Ensemble(i) | Ref::Neurons(i) if p.variable.value == "input" => {
-                    (i, built.ensembles[i].n)
+            let (population, neurons) = match target {
+                Ref::Ensemble(i) | Ref::Neurons(i)
+                    if matches!(p.variable.value.as_str(), "input" | "spikes") =>
+                {
+                    (i, p.neuron_list(built.ensembles[i].n)?)
                 }
-                Ref::Ensemble(i) | Ref::Neurons(i) => (i, handle.data().dims),
-                Ref::Node(_) => (0, handle.data().dims),
+                Ref::Ensemble(i) | Ref::Neurons(i) => (i, (0..handle.data().dims as u32).collect()),
+                Ref::Node(_) => (0, (0..handle.data().dims as u32).collect()),
             };
             b.probes.push(ProbePlan {
                 name: p.name.value.clone(),
@@ -252,9 +268,14 @@ impl Sections<'_> {
                 population,
                 variable: p.variable.value.clone(),
                 kind: ProbeKind::Recorded(handle),
-                neurons: (0..width as u32).collect(),
+                neurons,
                 every: p.every(b.dt)?,
-                unit: "1",
+                // Binned spikes: Σ 1/Δt per window (Nengo's spike output), in Hz.
+                unit: if p.variable.value == "spikes" {
+                    "Hz"
+                } else {
+                    "1"
+                },
             });
         }
         for (p, i) in planned_later {
