@@ -48,6 +48,9 @@ pub enum ProbeKind {
     /// Samples a component records during the step (NEF decoded values, node outputs, input
     /// currents; one sample per due step), taken from its handle by [`ProbePlan::sample`].
     Recorded(models::probe::ProbeHandle),
+    /// The values of a plastic projection or learning connection (`weight`, `decoders`,
+    /// `encoders`), read from the simulator's components after the step.
+    Learned(crate::learned::LearnedPlan),
 }
 
 /// A probe resolved against the built network.
@@ -77,9 +80,13 @@ impl ProbePlan {
         !matches!(self.kind, ProbeKind::Spikes) && steps_done % self.every == 0
     }
 
-    /// Whether the probe records neurons (rather than the dimensions of a decoded value).
+    /// Whether the probe records neurons (rather than the dimensions of a decoded value or
+    /// the values of a learned object).
     pub fn records_neurons(&self) -> bool {
-        !matches!(self.variable.as_str(), "decoded" | "output")
+        !matches!(
+            self.variable.as_str(),
+            "decoded" | "output" | "weight" | "decoders" | "encoders"
+        )
     }
 
     /// Appends one sample row (one value per recorded neuron) read from `sim`.
@@ -88,6 +95,10 @@ impl ProbePlan {
             ProbeKind::Variable(rec) => rec,
             ProbeKind::Recorded(h) => {
                 out.extend(h.drain().values.iter().map(|&v| v as f32));
+                return;
+            }
+            ProbeKind::Learned(plan) => {
+                plan.sample(sim.components(), out);
                 return;
             }
             ProbeKind::Spikes => return,
@@ -130,6 +141,8 @@ pub struct Builder {
     pub cache: models::cache::DecoderCache,
     /// What the NEF sections built (ensembles' arrays, decoders).
     pub nef: models::network::NetworkRecord,
+    /// Objects whose values learn (plastic projections, PES and Voja connections).
+    pub learned: Vec<crate::learned::LearnedPlan>,
 }
 
 impl Builder {
@@ -164,4 +177,6 @@ pub struct Network {
     /// What the NEF sections built: ensembles (arrays, tuning curves), decoders (solver RMSE,
     /// cache hits).
     pub nef: models::network::NetworkRecord,
+    /// Objects whose values learn (plastic projections, PES and Voja connections).
+    pub learned: Vec<crate::learned::LearnedPlan>,
 }

@@ -17,6 +17,7 @@
 
 pub mod build;
 pub mod error;
+pub mod learned;
 pub mod neuron;
 pub mod param;
 pub mod reader;

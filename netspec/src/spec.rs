@@ -228,6 +228,7 @@ impl Spec {
                 decoders: Vec::new(),
                 probes: Vec::new(),
             },
+            learned: Vec::new(),
         };
         let nef_late = crate::sections::nef::Sections {
             ensembles: &self.ensembles,
@@ -262,6 +263,7 @@ impl Spec {
             probes: b.probes,
             synapses: b.synapses,
             nef: b.nef,
+            learned: b.learned,
         })
     }
 }

@@ -533,3 +533,25 @@ fn voja_from_a_spec_moves_encoders_toward_the_input() {
     assert!(moved > 0, "no encoder moved");
     assert!(moved < learned.len(), "silent neurons must keep theirs");
 }
+
+#[test]
+fn learned_value_probes_check_target_and_variable() {
+    let probe = |target: &str, variable: &str| {
+        format!(
+            "{HEAD}{LEARN}[[probe]]\nname = \"p\"\ntarget = \"{target}\"\nvariable = \"{variable}\"\n"
+        )
+    };
+    let e = err(&probe("lern", "decoders"));
+    assert!(
+        e.contains("`probe.p.target`: no plastic projection or learning connection named `lern`")
+            && e.contains("did you mean `learn`?"),
+        "{e}"
+    );
+    let e = err(&probe("learn", "weight"));
+    assert!(e.contains("`learn` learns by pes: probe `decoders`"), "{e}");
+    let ok = Spec::parse("net.toml", &probe("learn", "decoders"), &[]).unwrap();
+    let net = ok.build().unwrap();
+    let p = net.probes.iter().find(|p| p.name == "p").unwrap();
+    assert_eq!((p.neurons.len(), p.unit), (20, "1"));
+    assert!(!p.records_neurons());
+}

@@ -135,8 +135,55 @@ pub fn describe(file: &File) -> Result<Value> {
         "duration_s": duration_s,
         "populations": pops,
         "probes": probes,
+        "learned": learned(file)?,
         "provenance": prov,
     }))
+}
+
+/// What plastic projections and learning connections learned (`/weights`, `/decoders`,
+/// `/encoders`): per object its rule, shape, and min/mean/max of the values.
+fn learned(file: &File) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for root in ["weights", "decoders", "encoders"] {
+        if !file.link_exists(root) {
+            continue;
+        }
+        let g = file.group(root)?;
+        for name in g.member_names()? {
+            let (mut m, ds) = if root == "weights" {
+                let p = g.group(&name)?;
+                let ds = p.dataset("weight")?;
+                let mut m = attrs(&p);
+                m.insert(
+                    "units".into(),
+                    ds.attr("units")
+                        .map(|a| attr_value(&a))
+                        .unwrap_or(Value::Null),
+                );
+                (m, ds)
+            } else {
+                let ds = g.dataset(&name)?;
+                (attrs(&ds), ds)
+            };
+            let v: Vec<f64> = ds.read_raw()?;
+            let (lo, hi) = v
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let mean = v.iter().sum::<f64>() / v.len().max(1) as f64;
+            m.insert("name".into(), json!(name));
+            m.insert("what".into(), json!(root));
+            m.insert("shape".into(), json!(ds.shape()));
+            if !v.is_empty() {
+                m.insert("min".into(), json!(lo));
+                m.insert("mean".into(), json!(mean));
+                m.insert("max".into(), json!(hi));
+            }
+            out.push(Value::Object(m));
+        }
+    }
+    Ok(out)
 }
 
 /// Populations of a SONATA file: one group each under `/spikes`.
@@ -264,6 +311,26 @@ pub fn run(args: &Args) -> Result<()> {
                 p["shape"],
                 p["units"],
                 p["sample_every"]
+            );
+        }
+    }
+    let learned = d["learned"].as_array().cloned().unwrap_or_default();
+    if !learned.is_empty() {
+        println!("learned:");
+        for l in learned {
+            println!(
+                "  {:<14} {} {}  shape {}  min {:.4e}  mean {:.4e}  max {:.4e}{}",
+                l["name"].as_str().unwrap_or(""),
+                l["rule"].as_str().unwrap_or(""),
+                l["what"].as_str().unwrap_or(""),
+                l["shape"],
+                l["min"].as_f64().unwrap_or(f64::NAN),
+                l["mean"].as_f64().unwrap_or(f64::NAN),
+                l["max"].as_f64().unwrap_or(f64::NAN),
+                l["units"]
+                    .as_str()
+                    .map(|u| format!("  units {u}"))
+                    .unwrap_or_default()
             );
         }
     }

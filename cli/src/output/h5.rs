@@ -58,6 +58,23 @@ pub fn dataset_str(parent: &Group, name: &str, value: &str) -> Result<Dataset> {
     Ok(ds)
 }
 
+/// Writes a contiguous dataset holding `values` (row-major) with `shape`.
+pub fn dataset<T: H5Type>(
+    parent: &Group,
+    name: &str,
+    shape: &[usize],
+    values: &[T],
+) -> Result<Dataset> {
+    let ds = parent
+        .new_dataset::<T>()
+        .shape(shape)
+        .create(name)
+        .with_context(|| format!("cannot create HDF5 dataset `{name}`"))?;
+    ds.write_raw(values)
+        .with_context(|| format!("cannot write HDF5 dataset `{name}`"))?;
+    Ok(ds)
+}
+
 /// Elements per HDF5 chunk of a streamed 1-D dataset (64 KiB of f64: small files stay small).
 pub const CHUNK: usize = 1 << 13;
 

@@ -3,6 +3,7 @@
 //! end (to `OUT.partial.h5` when the run stopped early).
 
 pub mod h5;
+pub mod learned;
 pub mod model;
 pub mod nwb;
 pub mod provenance;

@@ -79,11 +79,7 @@ fn read_attr<T: hdf5::H5Type>(loc: &Location, name: &str) -> Result<T> {
 }
 
 fn write_f64s(g: &Group, name: &str, values: &[f64], shape: &[usize]) -> Result<()> {
-    g.new_dataset::<f64>()
-        .shape(shape)
-        .create(name)
-        .and_then(|d| d.write_raw(values))
-        .with_context(|| format!("cannot write dataset `{name}`"))
+    super::h5::dataset(g, name, shape, values).map(|_| ())
 }
 
 /// Writes `model` to `path` (through a temporary file renamed at the end).

@@ -9,6 +9,8 @@
 //! /probes/<name>/data        float32 [samples, neurons], attr units
 //! /probes/<name>/time        float64 [samples], attr units = "ms"
 //! /probes/<name>/node_ids    uint64 [neurons]
+//! /weights, /decoders, /encoders   what plastic projections and learning connections
+//!                            learned (see `learned`)
 //! /provenance                (see `provenance`)
 //! ```
 
@@ -21,7 +23,7 @@ use simcore::{Simulator, Spikes};
 
 use super::h5::{Appender, RowAppender, attr, attr_array, attr_str, group};
 use super::provenance::{self, RunInfo};
-use super::{nwb, sorted};
+use super::{learned, nwb, sorted};
 
 /// SONATA's `sorting` attribute: an HDF5 enum (a string breaks libsonata).
 #[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
@@ -309,6 +311,7 @@ impl Recorder {
         match self.format {
             Format::Sonata => {
                 self.finish_sonata(&file, run)?;
+                learned::write(&file, run.network)?;
                 provenance::write(&file, "provenance", run)?;
             }
             Format::Nwb => {

@@ -30,12 +30,7 @@ fn dataset(
     values: &[f64],
     units: &str,
 ) -> Result<()> {
-    let ds = g
-        .new_dataset::<f64>()
-        .shape(shape)
-        .create(name)
-        .with_context(|| format!("cannot create dataset `{name}`"))?;
-    ds.write_raw(values)?;
+    let ds = super::h5::dataset(g, name, shape, values)?;
     if !units.is_empty() {
         attr_str(&ds, "units", units)?;
     }

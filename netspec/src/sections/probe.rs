@@ -7,6 +7,7 @@
 
 use crate::build::{Builder, ProbeKind, ProbePlan};
 use crate::error::{ErrorKind, SpecError};
+use crate::learned;
 use crate::reader::{At, Required, TableReader};
 use crate::sections::Names;
 use crate::tree::Value;
@@ -56,6 +57,10 @@ impl Probe {
             if b.probes.iter().any(|q| q.name == p.name.value) {
                 continue;
             }
+            if learned::VARIABLES.contains(&p.variable.value.as_str()) {
+                p.plan_learned(b)?;
+                continue;
+            }
             let pop = b.population(&p.target)?;
             p.plan(pop, b)?;
         }
@@ -97,6 +102,55 @@ impl Probe {
                 Ok(k as u64)
             }
         }
+    }
+
+    /// Plans a probe of the values a plastic projection or learning connection learns
+    /// (`variable = "weight" | "decoders" | "encoders"`): every value, sampled after the step.
+    fn plan_learned(&self, b: &mut Builder) -> Result<(), SpecError> {
+        let p = self;
+        let Some(plan) = b.learned.iter().find(|l| l.name == p.target.value) else {
+            return Err(p.target.error(ErrorKind::UnknownReference {
+                kind: "plastic projection or learning connection",
+                name: p.target.value.clone(),
+                suggestion: crate::error::closest(
+                    &p.target.value,
+                    b.learned.iter().map(|l| l.name.as_str()),
+                ),
+            }));
+        };
+        if plan.variable() != p.variable.value {
+            return Err(p.variable.error(ErrorKind::Invalid(format!(
+                "`{}` learns by {}: probe `{}`",
+                plan.name,
+                plan.rule,
+                plan.variable()
+            ))));
+        }
+        if let Some(n) = &p.neurons {
+            return Err(n.error(ErrorKind::Invalid(
+                "a learned-value probe records every value (synapses in the order of \
+                 /weights/<projection>, or the matrix row-major)"
+                    .into(),
+            )));
+        }
+        if let Some(s) = &p.synapse {
+            return Err(s.error(ErrorKind::Invalid(
+                "a synapse applies to NEF decoded-value probes (`variable = \"decoded\"`)".into(),
+            )));
+        }
+        let n = plan.len(&b.components);
+        let plan = plan.clone();
+        b.probes.push(ProbePlan {
+            name: p.name.value.clone(),
+            target: p.target.value.clone(),
+            population: 0,
+            variable: p.variable.value.clone(),
+            unit: plan.unit(),
+            kind: ProbeKind::Learned(plan),
+            neurons: (0..n as u32).collect(),
+            every: p.every(b.dt)?,
+        });
+        Ok(())
     }
 
     /// Plans this probe of population `pop` (spikes or a model variable).

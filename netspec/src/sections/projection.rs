@@ -39,6 +39,7 @@ use simcore::plasticity::{DelaySplit, PlasticDelivery, RateRule, StdpParams, Wei
 
 use crate::build::Builder;
 use crate::error::{ErrorKind, SpecError, closest};
+use crate::learned::{LearnedKind, LearnedPlan, PROJECTIONS};
 use crate::neuron::{RECEPTORS, receptor_kernel};
 use crate::param::Param;
 use crate::reader::{At, Required, TableReader};
@@ -296,6 +297,18 @@ impl Plasticity {
     }
 
     /// The rule in the receptor's unit, weights converted by `s` (> 0).
+    /// The rule's name as the spec writes it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Plasticity::Stdp(_) => "stdp",
+            Plasticity::Rate { rule, .. } => match rule {
+                RateRule::Hebbian { .. } => "hebbian",
+                RateRule::Oja { .. } => "oja",
+                RateRule::Bcm { .. } => "bcm",
+            },
+        }
+    }
+
     fn scaled(self, s: f64) -> Self {
         match self {
             Plasticity::Stdp(mut p) => {
@@ -552,6 +565,18 @@ impl Projection {
                         p.receptor.value
                     ))));
                 }
+                b.learned.push(LearnedPlan {
+                    name: p.name.value.clone(),
+                    rule: pl.value.name(),
+                    pre: p.source.value.clone(),
+                    post: p.target.value.clone(),
+                    rows: 0,
+                    kind: LearnedKind::Weights {
+                        projection: index,
+                        scale: syn.scale,
+                        unit: syn.unit,
+                    },
+                });
                 match pl.value.scaled(syn.scale) {
                     Plasticity::Stdp(s) => stdp.push((index, s)),
                     Plasticity::Rate { rule, tau } => rate.push((index, rule, tau)),
@@ -572,7 +597,7 @@ impl Projection {
             .iter()
             .map(|p| p.neurons.ports().len())
             .collect();
-        let delivery = SpikeDelivery::new("projections", built, &sizes, &ports, b.dt)
+        let delivery = SpikeDelivery::new(PROJECTIONS, built, &sizes, &ports, b.dt)
             .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
         if stdp.is_empty() && rate.is_empty() {
             b.components.push(Box::new(delivery));
@@ -584,7 +609,7 @@ impl Projection {
         };
         // STDP errors (per-synapse delays…) name the first STDP projection at fault.
         let mut plastic =
-            PlasticDelivery::new("projections", delivery, stdp.clone()).map_err(|e| {
+            PlasticDelivery::new(PROJECTIONS, delivery, stdp.clone()).map_err(|e| {
                 let i = stdp
                     .iter()
                     .map(|s| s.0)

@@ -29,6 +29,7 @@ use self::ensemble::Ensemble;
 use self::node::{Node, expr_message};
 use crate::build::{Builder, PopulationInfo, ProbeKind, ProbePlan};
 use crate::error::{ErrorKind, Origin, SpecError, closest};
+use crate::learned::{LearnedKind, LearnedPlan};
 use crate::neuron::Recorded;
 use crate::reader::At;
 use crate::sections::population::Population;
@@ -99,6 +100,9 @@ impl Sections<'_> {
     /// Whether `probe` targets an NEF object.
     fn is_nef_probe(&self, probe: &Probe) -> bool {
         let n = probe.target.value.as_str();
+        if crate::learned::VARIABLES.contains(&probe.variable.value.as_str()) {
+            return false;
+        }
         self.ensemble(n).is_some()
             || n.strip_suffix(".neurons")
                 .and_then(|e| self.ensemble(e))
@@ -280,6 +284,23 @@ impl Sections<'_> {
         }
         for (p, i) in planned_later {
             p.plan(i, b)?;
+        }
+        for c in self.connections {
+            let Some(l) = &c.learning else { continue };
+            let (rule, kind, on) = match l.value {
+                LearningRule::Pes { .. } => ("pes", LearnedKind::Decoders, &c.pre.value),
+                LearningRule::Voja { .. } => ("voja", LearnedKind::Encoders, &c.post.value),
+            };
+            let ens = on.trim_end_matches(".neurons");
+            let rows = self.ensemble(ens).map_or(0, |i| built.ensembles[i].n);
+            b.learned.push(LearnedPlan {
+                name: c.name.value.clone(),
+                rule,
+                pre: c.pre.value.clone(),
+                post: c.post.value.clone(),
+                rows,
+                kind,
+            });
         }
         b.nef = NetworkRecord {
             ensembles: built.ensembles,
