@@ -10,7 +10,7 @@
 //! learning_rate = 0.001
 //! batch_size = 200
 //! epochs = 200
-//! l2 = 5e-7
+//! alpha = 1e-4            # L2 as scikit-learn's alpha
 //! seed = 1
 //!
 //! [[layer]]
@@ -489,6 +489,7 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
     };
     let l1 = penalty(t.f64("l1")?)?;
     let l2 = penalty(t.f64("l2")?)?;
+    let alpha = penalty(t.f64("alpha")?)?;
     let dropout = unit(t.f64("dropout")?, 0.0)?;
     let validation = t.f64("validation_fraction")?;
     let validation_fraction = unit(validation.clone(), 0.0)?;
@@ -526,6 +527,7 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
         batch_size,
         optimiser: opt,
         l2,
+        alpha,
         l1,
         dropout,
         validation_fraction,
@@ -585,9 +587,10 @@ fn read_layer(t: &mut TableReader<'_>) -> Result<At<LayerShape>, SpecError> {
         Some(i) => Some(match i.value.as_str() {
             "glorot" => Init::Glorot,
             "he" => Init::He,
+            "sklearn" => Init::Sklearn,
             other => {
                 return Err(i.error(ErrorKind::Invalid(format!(
-                    "unknown initialisation `{other}` (known: glorot, he)"
+                    "unknown initialisation `{other}` (known: glorot, he, sklearn)"
                 ))));
             }
         }),
@@ -774,6 +777,43 @@ mod tests {
             matches!(s.config.optimiser, Optimiser::Momentum { momentum, .. } if momentum == 0.9)
         );
         assert_eq!(s.layers[0].value.activation, Activation::soft_lif());
+        let s = TrainSpec::parse(
+            "t.toml",
+            DIGITS,
+            &["training.alpha=1e-4".into(), "layer.1.init=sklearn".into()],
+        )
+        .unwrap();
+        assert_eq!((s.config.alpha, s.config.l2), (1e-4, 0.0));
+        assert_eq!(s.layers[0].value.init, None);
+        assert_eq!(s.layers[1].value.init, Some(Init::Sklearn));
+        let e = TrainSpec::parse("t.toml", DIGITS, &["layer.0.init=lecun".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains(
+                "`layer.0.init`: unknown initialisation `lecun` (known: glorot, he, sklearn)"
+            ),
+            "{e}"
+        );
+        let e = TrainSpec::parse("t.toml", DIGITS, &["training.alpha=-1".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`training.alpha`"), "{e}");
+    }
+
+    /// `examples/dense/digits.toml` is the scikit-learn comparison's setting
+    /// (`tasks::digits_config`, `tasks::digits_layers`), so `spikesim train` on it reproduces
+    /// the compared model.
+    #[test]
+    fn digits_example_is_the_scikit_learn_setting() {
+        let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/dense/digits.toml");
+        let s = TrainSpec::load(&p, &[]).unwrap();
+        let seed = s.config.seed;
+        assert_eq!(s.config, models::dense::tasks::digits_config(200, seed));
+        assert_eq!(s.shapes(), models::dense::tasks::digits_layers().to_vec());
+        assert_eq!(s.loss, Loss::CrossEntropy);
+        assert_eq!((s.test_fraction, s.input_scale), (0.2, 1.0));
     }
 
     #[test]

@@ -141,6 +141,7 @@ pub fn run(args: &Args) -> Result<()> {
         ("stopped_early".into(), history.stopped_early.to_string()),
         ("l1".into(), format!("{:?}", spec.config.l1)),
         ("l2".into(), format!("{:?}", spec.config.l2)),
+        ("alpha".into(), format!("{:?}", spec.config.alpha)),
         ("dropout".into(), format!("{:?}", spec.config.dropout)),
         (
             "validation_fraction".into(),

@@ -108,6 +108,13 @@ impl Dataset {
     /// Splits off a random `fraction` of the samples: `(part, rest)`, drawn from the stream
     /// `key` under `seed`. With labels the split is stratified (each class split alike).
     pub fn split(&self, fraction: f64, seed: u64, key: &str) -> (Self, Self) {
+        let (part, rest) = self.split_indices(fraction, seed, key);
+        (self.select(&part), self.select(&rest))
+    }
+
+    /// The row indices of [`split`](Self::split): `(part, rest)`, each ascending (so another
+    /// program can reproduce the split exactly).
+    pub fn split_indices(&self, fraction: f64, seed: u64, key: &str) -> (Vec<usize>, Vec<usize>) {
         let mut rng = simcore::rng::stream(seed, key);
         let mut part = Vec::new();
         let mut rest = Vec::new();
@@ -125,7 +132,7 @@ impl Dataset {
         }
         part.sort_unstable();
         rest.sort_unstable();
-        (self.select(&part), self.select(&rest))
+        (part, rest)
     }
 
     /// Multiplies every input by `factor` (e.g. 1/16 for the digits' pixel range).

@@ -11,10 +11,19 @@ use rand_distr::{Distribution, Normal, Uniform};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Init {
     /// Glorot & Bengio (2010) uniform: `W ~ U(−l, l)`, `l = √(6/(n_in + n_out))`, ×4 for
-    /// the logistic.
+    /// the logistic (Bengio 2012, "Practical recommendations", sec. 3.1.4); biases at the
+    /// activation's initial bias.
     Glorot,
-    /// He et al. (2015) normal: `W ~ N(0, 2/n_in)` (ReLU family).
+    /// He et al. (2015) normal: `W ~ N(0, 2/n_in)` (ReLU family); biases at the activation's
+    /// initial bias.
     He,
+    /// scikit-learn's MLP initialisation (`BaseMultilayerPerceptron._init_coef`): weights
+    /// *and* biases `~ U(−l, l)`, `l = √(f/(n_in + n_out))`, f = 2 for a logistic layer, else 6.
+    /// (scikit-learn takes f from the hidden activation for every layer, the output layer
+    /// included; here it follows each layer's own activation, which is the same for all but
+    /// the output layer of logistic networks.) The biases then start around 0, not at the
+    /// activation's initial bias.
+    Sklearn,
 }
 
 impl Init {
@@ -48,11 +57,12 @@ pub struct Grad<T = f64> {
 }
 
 impl Dense {
-    /// A layer with weights drawn by `init` from `rng` and biases at the activation's
-    /// [`initial_bias`](Activation::initial_bias).
+    /// A layer with weights (and, for [`Init::Sklearn`], biases) drawn by `init` from `rng`;
+    /// otherwise biases at the activation's [`initial_bias`](Activation::initial_bias).
     ///
-    /// Glorot: `W ~ U(−l, l)`, `l = √(6/(n_in + n_out))`, ×4 for the logistic (Glorot & Bengio
-    /// 2010; as scikit-learn). He: `W ~ N(0, 2/n_in)`.
+    /// Glorot: `W ~ U(−l, l)`, `l = √(6/(n_in + n_out))`, ×4 for the logistic. He:
+    /// `W ~ N(0, 2/n_in)`. Sklearn: `W, b ~ U(−l, l)`, `l = √(f/(n_in + n_out))`, f = 2 for
+    /// the logistic, else 6; W is drawn row by row (`n_in × n_out`, as NumPy's C order), then b.
     pub fn new(
         n_in: usize,
         n_out: usize,
@@ -61,6 +71,7 @@ impl Dense {
         rng: &mut impl Rng,
     ) -> Self {
         let mut w = Matrix::zeros(n_in, n_out);
+        let mut b = vec![activation.initial_bias(); n_out];
         match init {
             Init::Glorot => {
                 let gain = if activation == Activation::Logistic {
@@ -78,12 +89,20 @@ impl Dense {
                 let d = Normal::new(0.0, sd).expect("finite He deviation");
                 w.data_mut().iter_mut().for_each(|v| *v = d.sample(rng));
             }
+            Init::Sklearn => {
+                let factor = if activation == Activation::Logistic {
+                    2.0
+                } else {
+                    6.0
+                };
+                let l = (factor / (n_in + n_out).max(1) as f64).sqrt();
+                // l > 0 always (n_in + n_out ≥ 1 after max), so the range is valid.
+                let d = Uniform::new(-l, l).expect("positive scikit-learn limit");
+                w.data_mut().iter_mut().for_each(|v| *v = d.sample(rng));
+                b.iter_mut().for_each(|v| *v = d.sample(rng));
+            }
         }
-        Self {
-            w,
-            b: vec![activation.initial_bias(); n_out],
-            activation,
-        }
+        Self { w, b, activation }
     }
 }
 
@@ -252,5 +271,22 @@ mod tests {
         );
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    /// scikit-learn's scheme: W and b uniform in ±√(6/(n_in+n_out)) (±√(2/…) for the
+    /// logistic), filling the range (max |w| near the limit) with mean ≈ 0.
+    #[test]
+    fn sklearn_init_draws_weights_and_biases_in_its_range() {
+        for (act, factor) in [(Activation::Relu, 6.0), (Activation::Logistic, 2.0)] {
+            let mut rng = simcore::rng::stream(4, "l");
+            let l = Dense::new(64, 100, act, Init::Sklearn, &mut rng);
+            let limit = f64::sqrt(factor / 164.0);
+            let all: Vec<f64> = l.w.data().iter().chain(&l.b).copied().collect();
+            let max = all.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            assert!(max < limit && max > 0.99 * limit, "{act}: {max} vs {limit}");
+            let mean = all.iter().sum::<f64>() / all.len() as f64;
+            assert!(mean.abs() < 0.05 * limit, "{act}: mean {mean}");
+            assert!(l.b.iter().all(|&b| b != 0.0 && b.abs() < limit));
+        }
     }
 }

@@ -6,6 +6,7 @@ use super::DenseError;
 use super::activations::Activation;
 use super::autoencoder::{Autoencoder, mean_baseline_error};
 use super::datasets::{self, Dataset};
+use super::layers::Init;
 use super::losses::Loss;
 use super::mlp::{LayerShape, Metrics, Mlp};
 use super::optimisers::Optimiser;
@@ -126,36 +127,54 @@ pub fn circles(seed: u64) -> Result<Outcome, DenseError> {
     )
 }
 
-/// The digits split used everywhere: 20 % stratified test set.
+/// The digits split used everywhere: 20 % stratified test set, `(train, test)`.
 pub fn digits_split(seed: u64) -> (Dataset, Dataset) {
-    let (test, train_set) = datasets::digits().split(0.2, seed, "dense/digits/test_split");
+    let (test, train_set) = datasets::digits().split(0.2, seed, DIGITS_SPLIT_KEY);
     (train_set, test)
 }
 
-/// The digits settings shared with the scikit-learn comparison: 64-100-10 ReLU/softmax, Adam
-/// (η = 0.001), batch 200, L2 α = 1e-4 as scikit-learn's `alpha` (λ₂ = α/batch), `epochs`.
+/// Random-stream key of [`digits_split`].
+const DIGITS_SPLIT_KEY: &str = "dense/digits/test_split";
+
+/// The test rows of [`digits_split`] (0-based rows of `models/data/digits.csv`, ascending), for
+/// other programs to reproduce the split (`scripts/sklearn_mlp.py`).
+pub fn digits_test_rows(seed: u64) -> Vec<usize> {
+    datasets::digits()
+        .split_indices(0.2, seed, DIGITS_SPLIT_KEY)
+        .0
+}
+
+/// The digits settings shared with the scikit-learn comparison (`MLPClassifier` defaults):
+/// Adam (η = 0.001, β = 0.9/0.999, ε = 1e-8), batch 200, L2 as scikit-learn's `alpha` = 1e-4
+/// (λ₂ = α/n_b per batch of n_b samples), `epochs` full passes, reshuffled every epoch.
 pub fn digits_config(epochs: usize, seed: u64) -> TrainConfig {
     TrainConfig {
         epochs,
         batch_size: 200,
         optimiser: Optimiser::adam(0.001),
-        l2: 1e-4 / 200.0,
+        alpha: 1e-4,
         seed,
         ..Default::default()
     }
 }
 
-/// Digits with the ReLU MLP of [`digits_config`] (200 epochs; `quick`: 100).
+/// The digits architecture shared with the scikit-learn comparison: 64-100-10, ReLU hidden
+/// layer, softmax output, scikit-learn's initialisation ([`Init::Sklearn`]).
+pub fn digits_layers() -> [LayerShape; 2] {
+    let sk = |units, activation| LayerShape {
+        units,
+        activation,
+        init: Some(Init::Sklearn),
+    };
+    [sk(100, Activation::Relu), sk(10, Activation::Softmax)]
+}
+
+/// Digits with the ReLU MLP of [`digits_layers`] and [`digits_config`] (200 epochs; `quick`:
+/// 100).
 pub fn digits(seed: u64, quick: bool) -> Result<Outcome, DenseError> {
     let (train_set, test) = digits_split(seed);
     let cfg = digits_config(if quick { 100 } else { 200 }, seed);
-    run(
-        "digits",
-        train_set,
-        test,
-        &[shape(100, Activation::Relu), shape(10, Activation::Softmax)],
-        &cfg,
-    )
+    run("digits", train_set, test, &digits_layers(), &cfg)
 }
 
 /// Digits with a 64-128-10 soft-LIF network for spiking conversion (σ = 0.02, amplitude

@@ -47,8 +47,12 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// The optimiser.
     pub optimiser: Optimiser,
-    /// L2 penalty λ₂ on weights (`(λ₂/2)‖W‖²` per batch).
+    /// L2 penalty λ₂ on weights (`(λ₂/2)‖W‖²` per batch, whatever the batch's size).
     pub l2: f64,
+    /// L2 penalty as scikit-learn's `alpha`: `(α/2)‖W‖²/n_b` on a batch of `n_b` samples, i.e.
+    /// λ₂ = α/n_b for that batch (the last, smaller batch of an epoch is penalised more).
+    /// Adds to [`l2`](Self::l2).
+    pub alpha: f64,
     /// L1 penalty λ₁ on weights.
     pub l1: f64,
     /// Dropout rate on hidden units (0: none).
@@ -73,6 +77,7 @@ impl Default for TrainConfig {
             batch_size: 32,
             optimiser: Optimiser::adam(1e-3),
             l2: 0.0,
+            alpha: 0.0,
             l1: 0.0,
             dropout: 0.0,
             validation_fraction: 0.0,
@@ -110,7 +115,7 @@ impl TrainConfig {
                 "must be in [0, 1)",
             ));
         }
-        for (key, v) in [("l2", self.l2), ("l1", self.l1)] {
+        for (key, v) in [("l2", self.l2), ("alpha", self.alpha), ("l1", self.l1)] {
             if !(v >= 0.0 && v.is_finite()) {
                 return Err(bad(key, v.to_string(), "must be ≥ 0 and finite"));
             }
@@ -242,7 +247,8 @@ fn train_in<T: Real>(
                 tensors.push((layer.w.data_mut(), g.w.data(), true));
                 tensors.push((&mut layer.b, &g.b, false));
             }
-            opt.step(&cfg.optimiser, cfg.l2, cfg.l1, &mut tensors);
+            let l2 = cfg.l2 + cfg.alpha / batch.len() as f64;
+            opt.step(&cfg.optimiser, l2, cfg.l1, &mut tensors);
         }
         if !work.is_finite() {
             return Err(DenseError::Diverged {
