@@ -46,6 +46,7 @@ use crate::connectivity::{Csr, Delays, Weights};
 use crate::kernels::psc::{PscConsts, psc_step_simd};
 use crate::lanes::{LANES, Padded};
 use crate::par::{CHUNK, CHUNK_LANES};
+use crate::prefetch;
 use crate::sim::{BlockDrive, Component, DriveBlock, Window, drive_blocks_now, whole_blocks};
 use crate::spikes::{SpikeSteps, Spikes};
 use crate::synapse::{Discretisation, PscFilter, PscShape};
@@ -431,10 +432,24 @@ impl DriveBlock for DeliveryBlock<'_> {
     }
 }
 
+/// Spikes whose row parts are looked up in one batch by [`deliver`].
+const BATCH: usize = 64;
+
+/// How many row parts ahead of the one being added [`deliver`] prefetches.
+const AHEAD: usize = 4;
+
 /// Adds the synapses of spiking sources `ids` whose targets lie in the target chunks
 /// `chunks` (`slots`: every slot's part for those chunks) for spikes whose zero-delay arrival
 /// step is `step` (a synapse of delay `d` lands in the slot of step `step + d`). Returns the
 /// events delivered.
+///
+/// Rows are scattered in memory and a block reads only its part of each (a few synapses when
+/// the target population spans many chunks), so the cost is dominated by the latency of
+/// loading row boundaries and targets, not by the additions. Spikes are therefore taken in
+/// batches: first every spike's row part is located (independent loads the CPU overlaps), then
+/// the parts are added in order while the targets (and weights, delays) of the part
+/// [`AHEAD`] spikes on are prefetched. The additions happen in the same order as a plain
+/// loop over spikes and synapses, so sums are unchanged.
 fn deliver(
     part: &ProjectionPart<'_>,
     ids: &[u32],
@@ -449,47 +464,75 @@ fn deliver(
     let targets = csr.targets();
     let lo = (chunks.start * CHUNK) as u32;
     let stride = chunk_count(csr.n_post()) + 1;
-    let mut events = 0;
-    for &i in ids {
+    let row_part = |i: u32| {
         let i = i as usize;
-        let (mut a, mut b) = (offsets[i], offsets[i + 1]);
-        if !part.split.is_empty() {
+        let a = offsets[i];
+        if part.split.is_empty() {
+            (a, offsets[i + 1])
+        } else {
             let sp = &part.split[i * stride..][..stride];
-            (a, b) = (
+            (
                 a + sp[chunks.start] as usize,
                 a + sp[chunks.end.min(stride - 1)] as usize,
-            );
+            )
         }
-        events += (b - a) as u64;
-        let tg = &targets[a..b];
-        // Every target below lies in `chunks` (the row part found above): `t − lo` indexes the
-        // block's part of a slot.
-        match (csr.weights(), csr.delays()) {
-            (Weights::Uniform(w), Delays::Uniform(d)) => {
-                let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
-                for &t in tg {
-                    x[(t - lo) as usize] += *w;
-                }
+    };
+    let mut events = 0;
+    let mut parts = [(0usize, 0usize); BATCH];
+    for ids in ids.chunks(BATCH) {
+        let parts = &mut parts[..ids.len()];
+        for (r, &i) in parts.iter_mut().zip(ids) {
+            *r = row_part(i);
+        }
+        for (j, &(a, b)) in parts.iter().enumerate() {
+            if let Some(&(na, nb)) = parts.get(j + AHEAD) {
+                prefetch_part(csr, na, nb);
             }
-            (Weights::PerSynapse(w), Delays::Uniform(d)) => {
-                let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
-                for (&t, &w) in tg.iter().zip(&w[a..b]) {
-                    x[(t - lo) as usize] += w;
+            events += (b - a) as u64;
+            let tg = &targets[a..b];
+            // Every target below lies in `chunks` (the row part found above): `t − lo`
+            // indexes the block's part of a slot.
+            match (csr.weights(), csr.delays()) {
+                (Weights::Uniform(w), Delays::Uniform(d)) => {
+                    let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
+                    for &t in tg {
+                        x[(t - lo) as usize] += *w;
+                    }
                 }
-            }
-            (w, Delays::PerSynapse(d)) => {
-                for (s, (&t, &d)) in tg.iter().zip(&d[a..b]).enumerate() {
-                    let w = match w {
-                        Weights::Uniform(w) => *w,
-                        Weights::PerSynapse(w) => w[a + s],
-                    };
-                    let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(d)]);
-                    x[(t - lo) as usize] += w;
+                (Weights::PerSynapse(w), Delays::Uniform(d)) => {
+                    let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(*d)]);
+                    for (&t, &w) in tg.iter().zip(&w[a..b]) {
+                        x[(t - lo) as usize] += w;
+                    }
+                }
+                (w, Delays::PerSynapse(d)) => {
+                    for (s, (&t, &d)) in tg.iter().zip(&d[a..b]).enumerate() {
+                        let w = match w {
+                            Weights::Uniform(w) => *w,
+                            Weights::PerSynapse(w) => w[a + s],
+                        };
+                        let x: &mut [f32] = bytemuck::cast_slice_mut(&mut *slots[k(d)]);
+                        x[(t - lo) as usize] += w;
+                    }
                 }
             }
         }
     }
     events
+}
+
+/// Prefetches the synapses `a..b` of `csr` (targets, and per-synapse weights and delays).
+fn prefetch_part(csr: &Csr, a: usize, b: usize) {
+    if a >= b {
+        return;
+    }
+    prefetch::slice(&csr.targets()[a..b]);
+    if let Weights::PerSynapse(w) = csr.weights() {
+        prefetch::slice(&w[a..b]);
+    }
+    if let Delays::PerSynapse(d) = csr.delays() {
+        prefetch::slice(&d[a..b]);
+    }
 }
 
 impl Component for SpikeDelivery {

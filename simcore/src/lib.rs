@@ -41,6 +41,7 @@ pub mod neurons;
 pub mod par;
 pub mod plasticity;
 pub mod population;
+mod prefetch;
 pub mod rng;
 pub mod sim;
 pub mod sources;

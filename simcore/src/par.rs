@@ -5,6 +5,8 @@
 //! per-chunk outputs (spike lists) are concatenated in chunk order. One thread and N threads
 //! therefore give bit-identical results.
 
+use std::sync::Arc;
+
 use crate::SimError;
 use crate::lanes::LANES;
 
@@ -38,7 +40,7 @@ impl Par<'_> {
 /// A worker pool owned by a simulation (`--threads N`). One thread means no pool at all.
 #[derive(Debug)]
 pub struct Threads {
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Arc<rayon::ThreadPool>>,
     n: usize,
 }
 
@@ -62,7 +64,7 @@ impl Threads {
                 msg: e.to_string(),
             })?;
         Ok(Self {
-            pool: Some(pool),
+            pool: Some(Arc::new(pool)),
             n,
         })
     }
@@ -72,11 +74,17 @@ impl Threads {
         self.n
     }
 
+    /// The pool (none for one thread), shared: a run loop can execute on it while it hands
+    /// the simulator to kernels.
+    pub fn pool(&self) -> Option<Arc<rayon::ThreadPool>> {
+        self.pool.clone()
+    }
+
     /// The parallel setting to hand to kernels.
     pub fn par(&self) -> Par<'_> {
         match &self.pool {
             None => Par::Seq,
-            Some(p) => Par::Pool(p),
+            Some(p) => Par::Pool(p.as_ref()),
         }
     }
 }

@@ -118,45 +118,59 @@ fn run_windows(
     out
 }
 
+/// Small and multi-chunk targets (rows split by target chunk), few spikes per step and more
+/// than one batch of spikes per step (row parts are located a batch at a time).
 #[test]
 fn delivery_matches_brute_force_sums_with_per_synapse_delays() {
-    let c = Connect::new(
-        Rule::PairwiseBernoulli { p: 0.1 },
-        Dist::Normal {
-            mean: 0.5,
-            std: 0.3,
-        },
-        Dist::Uniform {
-            low: 1e-4,
-            high: 1e-3,
-        },
-    );
-    let csr = c
-        .build("p", 300, 257, false, DT, 3, Threads::new(1).unwrap().par())
-        .unwrap();
-    let mut r = Stream::seed_from_u64(9);
-    let spikes: Vec<Spikes> = (0..60).map(|_| random_spikes(&mut r, 300, 0.05)).collect();
-    let got = run_delivery(&csr, &spikes);
-    let mut want = vec![vec![0f64; 257]; 60];
-    for (k, s) in spikes.iter().enumerate() {
-        for &i in &s.ids {
-            let row = csr.offsets()[i as usize]..csr.offsets()[i as usize + 1];
-            for syn in row {
-                let at = k + csr.delay(syn) as usize;
-                if at < 60 {
-                    want[at][csr.targets()[syn] as usize] += f64::from(csr.weight(syn));
+    for (n_pre, n_post, p_spike) in [(300, 257, 0.05), (400, 4500, 0.3)] {
+        let c = Connect::new(
+            Rule::PairwiseBernoulli { p: 0.1 },
+            Dist::Normal {
+                mean: 0.5,
+                std: 0.3,
+            },
+            Dist::Uniform {
+                low: 1e-4,
+                high: 1e-3,
+            },
+        );
+        let csr = c
+            .build(
+                "p",
+                n_pre,
+                n_post,
+                false,
+                DT,
+                3,
+                Threads::new(1).unwrap().par(),
+            )
+            .unwrap();
+        let mut r = Stream::seed_from_u64(9);
+        let spikes: Vec<Spikes> = (0..60)
+            .map(|_| random_spikes(&mut r, n_pre, p_spike))
+            .collect();
+        let got = run_delivery(&csr, &spikes);
+        let mut want = vec![vec![0f64; n_post]; 60];
+        for (k, s) in spikes.iter().enumerate() {
+            for &i in &s.ids {
+                let row = csr.offsets()[i as usize]..csr.offsets()[i as usize + 1];
+                for syn in row {
+                    let at = k + csr.delay(syn) as usize;
+                    if at < 60 {
+                        want[at][csr.targets()[syn] as usize] += f64::from(csr.weight(syn));
+                    }
                 }
             }
         }
-    }
-    let mut nonzero = 0;
-    for (g, w) in got.iter().zip(&want) {
-        for (a, b) in g.iter().zip(w) {
-            assert!((f64::from(*a) - b).abs() < 1e-5, "{a} vs {b}");
-            nonzero += usize::from(*b != 0.0);
+        let mut nonzero = 0;
+        for (g, w) in got.iter().zip(&want) {
+            for (a, b) in g.iter().zip(w) {
+                assert!((f64::from(*a) - b).abs() < 1e-4, "{a} vs {b}");
+                nonzero += usize::from(*b != 0.0);
+            }
         }
+        assert!(nonzero > 1000, "test too weak: {nonzero}");
     }
-    assert!(nonzero > 1000, "test too weak: {nonzero}");
 }
 
 #[test]
