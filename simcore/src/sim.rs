@@ -38,6 +38,8 @@
 //! projection, spike, synapse), the order the per-step schedule uses.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 use wide::f32x8;
@@ -46,7 +48,7 @@ use crate::SimError;
 use crate::chunked::{MAX_PORTS, NeuronChunk, chunk_count, merge_windows};
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::{CHUNK_LANES, Par, Threads};
+use crate::par::{CHUNK, CHUNK_LANES, Par, Threads};
 use crate::spikes::{SpikeSteps, SpikeWindow, Spikes};
 
 /// Something that couples populations or drives them: current sources, spike delivery through
@@ -246,13 +248,113 @@ impl Item<'_> {
     }
 }
 
-/// Splits `chunks` work chunks into `parts` blocks of consecutive chunks, sizes differing by
-/// at most one.
-fn split_blocks(chunks: usize, parts: usize) -> Vec<Range<usize>> {
-    let parts = parts.clamp(1, chunks.max(1));
-    (0..parts)
-        .map(|b| b * chunks / parts..(b + 1) * chunks / parts)
-        .collect()
+/// Runs `body(sim, observe)` on worker 0 of `pool` while every other worker stays awake for
+/// the whole call: each spins, executing any job it can steal (the halves of the window
+/// fork-joins), until `body` returns. This is one parallel region per run with the idle
+/// threads busy-waiting, as NEST's OpenMP threads do between spike exchanges (rayon's own
+/// idle workers fall asleep after a few µs, and waking them per window costs more than a
+/// window of a mid-sized network). Which thread runs which job never changes results.
+fn run_awake<T: Send>(
+    pool: &rayon::ThreadPool,
+    sim: &mut Simulator,
+    observe: &mut Observer<'_>,
+    body: impl Fn(&mut Simulator, &mut Observer<'_>) -> T + Sync,
+) -> T {
+    /// Ends the other workers' spinning when the body returns or unwinds.
+    struct Done<'a>(&'a AtomicBool);
+    impl Drop for Done<'_> {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+    let done = AtomicBool::new(false);
+    let host = Mutex::new(Some((sim, observe)));
+    let mut results = pool.broadcast(|ctx| {
+        if ctx.index() == 0 {
+            let _done = Done(&done);
+            let (sim, observe) = host
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+                .expect("worker 0 runs the body once");
+            Some(body(sim, observe))
+        } else {
+            while !done.load(Ordering::Acquire) {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::hint::spin_loop();
+                }
+            }
+            None
+        }
+    });
+    results
+        .swap_remove(0)
+        .expect("worker 0 returns the body's result")
+}
+
+/// How a window's work is cut: per population its blocks (consecutive runs of its work
+/// chunks), and per block the thread-task ("part") that runs it.
+#[derive(Debug)]
+struct Layout {
+    parts: usize,
+    blocks: Vec<Vec<Range<usize>>>,
+    part_of: Vec<Vec<usize>>,
+}
+
+impl Layout {
+    /// Cuts the work chunks of all populations, taken in order (population `p` owns global
+    /// chunks `chunk_of[p]..chunk_of[p + 1]`, chunk `c` holding `neurons[c]` neurons), into
+    /// `parts` consecutive runs of about equal neuron count — each chunk goes to the part its
+    /// middle neuron falls in — and each population's chunks into blocks at the cuts.
+    /// Populations without neurons in chunks (weight 0) go with their neighbours.
+    fn new(chunk_of: &[usize], neurons: &[usize], parts: usize) -> Self {
+        let parts = parts.max(1);
+        let total: usize = neurons.iter().sum::<usize>().max(1);
+        let mut before = 0;
+        let part: Vec<usize> = neurons
+            .iter()
+            .map(|&n| {
+                let p = ((2 * before + n) * parts / (2 * total)).min(parts - 1);
+                before += n;
+                p
+            })
+            .collect();
+        let mut blocks = Vec::with_capacity(chunk_of.len().saturating_sub(1));
+        let mut part_of = Vec::with_capacity(blocks.capacity());
+        for c in chunk_of.windows(2) {
+            let (mut b, mut pb) = (Vec::new(), Vec::new());
+            let mut start = c[0];
+            for k in c[0]..c[1] {
+                if k + 1 == c[1] || part[k + 1] != part[k] {
+                    b.push(start - c[0]..k + 1 - c[0]);
+                    pb.push(part[k]);
+                    start = k + 1;
+                }
+            }
+            blocks.push(b);
+            part_of.push(pb);
+        }
+        Self {
+            parts,
+            blocks,
+            part_of,
+        }
+    }
+}
+
+/// Neurons of every work chunk of every population, in order (a whole population, stepped
+/// as one item, counts as one chunk of weight 0: spike sources are cheap).
+fn chunk_neurons(populations: &[Population], whole: &[bool]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (p, &whole) in populations.iter().zip(whole) {
+        if whole {
+            out.push(0);
+        } else {
+            let n = p.neurons.len();
+            out.extend((0..chunk_count(n)).map(|c| (n - c * CHUNK).min(CHUNK)));
+        }
+    }
+    out
 }
 
 /// A named population in a simulator.
@@ -296,6 +398,8 @@ pub struct Simulator {
     pending: Option<u64>,
     /// Per population: stepped as a whole (no input ports, no chunks: spike sources).
     whole: Vec<bool>,
+    /// How windows are cut into blocks and thread tasks, for the last thread count used.
+    layout: Option<Layout>,
 }
 
 /// Most steps one window of the schedule spans (networks whose spikes never act on inputs
@@ -372,6 +476,7 @@ impl Simulator {
             window_spikes: vec![SpikeWindow::default(); spikes_len],
             pending: None,
             whole,
+            layout: None,
         })
     }
 
@@ -499,9 +604,9 @@ impl Simulator {
             }
             return Ok(());
         };
-        // Every window of the run in one pool region: the calling thread becomes a worker,
-        // so a window's fork-join is a work-stealing split between threads that are awake,
-        // not a hand-over to a sleeping pool and back (futex wake-ups cost tens of µs, a
+        // Every window of the run in one pool region (see `run_awake`): a window's fork-join
+        // is then a work-stealing split between threads that are awake, not a hand-over to
+        // a sleeping pool and back (a wake-up costs tens of µs on a virtual machine; a
         // 2-step window of 40 000 neurons is about 80 µs of work).
         let windows = |sim: &mut Self, observe: &mut Observer<'_>| {
             while sim.step < end {
@@ -520,7 +625,7 @@ impl Simulator {
             .saturating_mul(lookahead.min(self.max_window) as usize)
             >= self.min_parallel_work;
         match self.threads.pool() {
-            Some(pool) if parallel => pool.install(|| windows(self, observe)),
+            Some(pool) if parallel => run_awake(&pool, self, observe, windows),
             _ => windows(self, observe),
         }
     }
@@ -546,20 +651,31 @@ impl Simulator {
             window_spikes,
             pending,
             whole,
+            layout,
             ..
         } = self;
-        // Blocks: one per population on one thread, one per thread and population otherwise
-        // (each block's delivery reads its part of every spiking row once).
-        let blocks: Vec<Vec<Range<usize>>> = chunk_of
-            .windows(2)
-            .map(|c| split_blocks(c[1] - c[0], par.threads()))
-            .collect();
+        // Blocks: one per population on one thread; otherwise the populations' chunks, in
+        // order, cut into one run per thread of about equal neuron count (each block's
+        // delivery reads its part of every spiking row once, so fewer cuts read less).
+        let parts = par.threads();
+        if layout.as_ref().is_none_or(|l| l.parts != parts) {
+            *layout = Some(Layout::new(
+                chunk_of,
+                &chunk_neurons(populations, whole),
+                parts,
+            ));
+        }
+        let Layout {
+            blocks,
+            part_of: part_of_block,
+            ..
+        } = layout.as_ref().expect("layout computed above");
         let window = Window {
             first,
             steps: w,
             dt: *dt,
             pending: pending.map(|p| (p, SpikeSteps::Window(window_spikes))),
-            blocks: &blocks,
+            blocks,
         };
         let items_needed: usize = blocks.iter().map(Vec::len).sum();
         let max_ports = populations.iter().map(|p| p.neurons.ports().len()).max();
@@ -571,7 +687,7 @@ impl Simulator {
         let mut inputs = item_inputs.iter_mut();
         let mut outs = &mut chunk_spikes[..];
         let mut item_of = Vec::with_capacity(populations.len());
-        for ((p, &whole), blocks) in populations.iter_mut().zip(whole.iter()).zip(&blocks) {
+        for ((p, &whole), blocks) in populations.iter_mut().zip(whole.iter()).zip(blocks) {
             item_of.push(items.len());
             let ports = p.neurons.ports().len();
             let mut neurons: Vec<ItemNeurons<'_>> = if whole {
@@ -606,8 +722,19 @@ impl Simulator {
             }
         }
         match par {
-            Par::Pool(pool) if items.len() > 1 => {
-                pool.install(|| items.par_iter_mut().for_each(|it| it.run(first, w)))
+            Par::Pool(pool) if parts > 1 => {
+                // One task per thread: its run of blocks.
+                let mut tasks: Vec<Vec<&mut Item<'_>>> = (0..parts).map(|_| Vec::new()).collect();
+                for (it, &part) in items.iter_mut().zip(part_of_block.iter().flatten()) {
+                    tasks[part].push(it);
+                }
+                pool.install(|| {
+                    tasks.par_iter_mut().for_each(|t| {
+                        for it in t.iter_mut() {
+                            it.run(first, w);
+                        }
+                    })
+                })
             }
             _ => items.iter_mut().for_each(|it| it.run(first, w)),
         }
@@ -667,4 +794,57 @@ fn window_lookahead(
     components
         .iter()
         .try_fold(u64::MAX, |m, c| c.lookahead().map(|d| m.min(d.max(1))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Layout;
+
+    #[test]
+    fn one_part_is_one_block_per_population() {
+        let l = Layout::new(
+            &[0, 5, 6, 8],
+            &[2048, 2048, 2048, 2048, 1808, 0, 2048, 452],
+            1,
+        );
+        assert_eq!(l.blocks, vec![vec![0..5], vec![0..1], vec![0..2]]);
+        assert_eq!(l.part_of, vec![vec![0], vec![0], vec![0]]);
+    }
+
+    #[test]
+    fn parts_are_consecutive_runs_of_about_equal_neuron_count() {
+        // Brunel: 10 000 E (5 chunks), a spike source (weight 0), 2 500 I (2 chunks).
+        let neurons = [2048, 2048, 2048, 2048, 1808, 0, 2048, 452];
+        let l = Layout::new(&[0, 5, 6, 8], &neurons, 2);
+        assert_eq!(l.blocks, vec![vec![0..3, 3..5], vec![0..1], vec![0..2]]);
+        assert_eq!(l.part_of, vec![vec![0, 1], vec![1], vec![1]]);
+        // CUBA scaled: 32 000 E (16 chunks), 8 000 I (4 chunks); every chunk in one block,
+        // parts within one chunk of the ideal split.
+        let mut neurons = vec![2048; 15];
+        neurons.extend([1280, 2048, 2048, 2048, 1856]);
+        for parts in 1..=5 {
+            let l = Layout::new(&[0, 16, 20], &neurons, parts);
+            let mut load = vec![0; parts];
+            let mut next = 0;
+            for (pop, (blocks, part_of)) in l.blocks.iter().zip(&l.part_of).enumerate() {
+                let mut chunk = 0;
+                for (b, &p) in blocks.iter().zip(part_of) {
+                    assert_eq!(b.start, chunk, "blocks of population {pop} are consecutive");
+                    assert!(p >= next, "parts are consecutive runs");
+                    next = p;
+                    chunk = b.end;
+                    let first = [0, 16][pop];
+                    load[p] += neurons[first + b.start..first + b.end]
+                        .iter()
+                        .sum::<usize>();
+                }
+                assert_eq!(chunk, [16, 4][pop], "population {pop} covered");
+            }
+            let ideal = 40_000 / parts;
+            assert!(
+                load.iter().all(|&n| n.abs_diff(ideal) <= 2048),
+                "{parts}: {load:?}"
+            );
+        }
+    }
 }
