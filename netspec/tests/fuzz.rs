@@ -153,3 +153,151 @@ proptest! {
         exercise(&doc, &[]);
     }
 }
+
+/// The shipped examples (network specs, and training specs under `examples/dense/`).
+fn examples() -> (Vec<(String, String)>, Vec<(String, String)>) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let read = |dir: std::path::PathBuf| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .map(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                (name, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    (read(root.clone()), read(root.join("dense")))
+}
+
+/// Every `key` of a `key = value` line of the examples: the vocabulary mutations draw from.
+fn example_keys(docs: &[(String, String)]) -> Vec<String> {
+    let mut keys: Vec<String> = docs
+        .iter()
+        .flat_map(|(_, t)| t.lines())
+        .filter_map(|l| l.split_once('=').map(|(k, _)| k.trim().to_string()))
+        .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.contains(' '))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
+
+/// One edit of a spec's text, at a line chosen by `at` (modulo the line count).
+#[derive(Clone, Debug)]
+enum Edit {
+    /// Replace the value of a `key = value` line.
+    Value(usize, String),
+    /// Replace the key of a `key = value` line by another example key (index into the keys).
+    Key(usize, usize),
+    /// Misspell the key (drop one character).
+    Misspell(usize),
+    /// Delete the line.
+    Delete(usize),
+    /// Repeat the line (duplicate keys, or another table of an array).
+    Repeat(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (any::<usize>(), value()).prop_map(|(at, v)| Edit::Value(at, v)),
+        (any::<usize>(), any::<usize>()).prop_map(|(at, k)| Edit::Key(at, k)),
+        any::<usize>().prop_map(Edit::Misspell),
+        any::<usize>().prop_map(Edit::Delete),
+        any::<usize>().prop_map(Edit::Repeat),
+    ]
+}
+
+/// `text` with `edits` applied.
+fn apply(text: &str, edits: &[Edit], keys: &[String]) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for e in edits {
+        if lines.is_empty() {
+            break;
+        }
+        let n = lines.len();
+        let kv = |l: &str| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        };
+        match e {
+            Edit::Value(at, v) => {
+                if let Some((k, _)) = kv(&lines[at % n]) {
+                    lines[at % n] = format!("{k}= {v}");
+                }
+            }
+            Edit::Key(at, key) => {
+                if let Some((_, v)) = kv(&lines[at % n]) {
+                    lines[at % n] = format!("{} ={v}", keys[key % keys.len()]);
+                }
+            }
+            Edit::Misspell(at) => {
+                if let Some((k, v)) = kv(&lines[at % n]) {
+                    let k = k.trim();
+                    if k.len() > 1 {
+                        let cut = at % k.len();
+                        lines[at % n] = format!("{}{} ={v}", &k[..cut], &k[cut + 1..]);
+                    }
+                }
+            }
+            Edit::Delete(at) => {
+                lines.remove(at % n);
+            }
+            Edit::Repeat(at) => {
+                let l = lines[at % n].clone();
+                lines.insert(at % n, l);
+            }
+        }
+    }
+    lines.join("\n")
+}
+
+/// Examples small enough to build in a test case (no 10⁷-synapse networks, no large solves).
+const BUILDABLE: &[&str] = &[
+    "lif_small.toml",
+    "lif_pop.toml",
+    "generators.toml",
+    "hh_psc_alpha.toml",
+    "nef_channel.toml",
+    "nef_squaring.toml",
+    "nef_pes_learn.toml",
+    "stdp_song.toml",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Every shipped example, network or training spec, with a few edits (values of any
+    /// type, keys of other sections, misspellings, deleted and repeated lines): parsing and
+    /// validation never panic, and small networks build or fail cleanly.
+    #[test]
+    fn edited_examples_never_panic(
+        pick in any::<usize>(),
+        edits in prop::collection::vec(edit(), 1..4),
+        small in (any::<usize>(), -3i64..60, prop::collection::vec(any::<usize>(), 1..3)),
+    ) {
+        let (nets, trains) = examples();
+        let all: Vec<_> = nets.iter().chain(&trains).cloned().collect();
+        let keys = example_keys(&all);
+        let (name, text) = &all[pick % all.len()];
+        let edited = apply(text, &edits, &keys);
+        if trains.iter().any(|(n, _)| n == name) {
+            let _ = netspec::train::TrainSpec::parse(name, &edited, &[]);
+        } else {
+            let _ = Spec::parse(name, &edited, &[]);
+        }
+        // Small networks: small integer edits only (sizes stay small), then build.
+        let buildable: Vec<_> = nets.iter().filter(|(n, _)| BUILDABLE.contains(&n.as_str())).collect();
+        let (name, text) = buildable[small.0 % buildable.len()];
+        let edits: Vec<Edit> = small.2.iter().map(|&at| Edit::Value(at, small.1.to_string())).collect();
+        if let Ok(spec) = Spec::parse(name, &apply(text, &edits, &keys), &[]) {
+            let neurons: u64 = spec.populations.iter().map(|p| p.size.value).sum();
+            if neurons <= 20_000 {
+                let _ = spec.build();
+            }
+        }
+    }
+}
