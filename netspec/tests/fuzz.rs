@@ -154,11 +154,14 @@ proptest! {
     }
 }
 
+/// Spec files: (file name, text).
+type Files = Vec<(String, String)>;
+
 /// The shipped examples (network specs, and training specs under `examples/dense/`).
-fn examples() -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn examples() -> (Files, Files) {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
-    let read = |dir: std::path::PathBuf| -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> = std::fs::read_dir(&dir)
+    let read = |dir: std::path::PathBuf| -> Files {
+        let mut v: Files = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
@@ -174,7 +177,7 @@ fn examples() -> (Vec<(String, String)>, Vec<(String, String)>) {
 }
 
 /// Every `key` of a `key = value` line of the examples: the vocabulary mutations draw from.
-fn example_keys(docs: &[(String, String)]) -> Vec<String> {
+fn example_keys(docs: &Files) -> Vec<String> {
     let mut keys: Vec<String> = docs
         .iter()
         .flat_map(|(_, t)| t.lines())
