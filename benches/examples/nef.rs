@@ -1,7 +1,7 @@
 //! NEF timings as one JSON line per workload, side by side with `benches/nengo/nef_bench.py`:
 //!
 //! ```text
-//! cargo run --release -p spikesim-benches --example nef -- chain [THREADS]    # 10 × 1000, build + 1 s
+//! cargo run --release -p spikesim-benches --example nef -- chain [THREADS] [SECONDS] # 10 × 1000, build + 1 s
 //! cargo run --release -p spikesim-benches --example nef -- single [N] [THREADS] # one ensemble, build
 //! cargo run --release -p spikesim-benches --example nef -- solve [N] [METHOD]   # decoder solve
 //! ```
@@ -36,7 +36,8 @@ fn main() {
             let net = nef::chain(10, 1000);
             let (built, b_s, b_cpu) = timed(|| nef::build(&net, 0).expect("build"));
             let ((mut run, rec), i_s, i_cpu) = timed(|| built.into_run(DT, th).expect("run"));
-            let (_, r_s, r_cpu) = timed(|| run.run(1.0).expect("run"));
+            let seconds = arg(2).and_then(|a| a.parse().ok()).unwrap_or(1.0);
+            let (_, r_s, r_cpu) = timed(|| run.run(seconds).expect("run"));
             let y = rec.probe("y").expect("probe").data();
             println!(
                 "{{\"simulator\": \"spikesim\", \"workload\": \"nef_chain\", \"ensembles\": 10, \"n\": 1000, \

@@ -55,7 +55,10 @@ def main():
             e = nengo.Ensemble(n, 1)
             p = nengo.Probe(e, synapse=0.01)
         sim, b_s, b_cpu = timed(lambda: nengo.Simulator(net, progress_bar=False))
-        rmse = float(np.mean(sim.data[p].solver_info["rmses"]))
+        # The probe's decoded connection is built internally; its BuiltConnection is the
+        # only Connection in model.params.
+        conn = [k for k in sim.model.params if isinstance(k, nengo.Connection)][0]
+        rmse = float(np.mean(sim.model.params[conn].solver_info["rmses"]))
         out.update(n=n, build_s=b_s, build_cpu_s=b_cpu, solver_rmse=rmse)
     else:
         n = a.n or 1000

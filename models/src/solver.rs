@@ -254,18 +254,28 @@ pub fn solve(
 /// [`ROW_GROUP`] rows whose partial sums are added in order (the result does not depend on the
 /// thread count). The rates come from simcore's vector LIF rate ([`LifParams::rate_x8`]).
 ///
+/// Sparsity: a neuron is silent (rate exactly 0) wherever $e_i\cdot x$ is below its intercept,
+/// about half of $A$ with Nengo's default intercepts. The columns of $A$ are held in an order
+/// that gathers each row's active neurons: in 1-D the neurons with encoder −1 by decreasing
+/// intercept, then those with +1 by increasing intercept, so the active neurons at any $x$ are
+/// one contiguous run (a suffix of the first block and a prefix of the second); in more
+/// dimensions by intercept. Each row stores the lane range that holds its non-zero rates and
+/// every pass touches only that range (the skipped terms are exact zeros, so the arithmetic is
+/// that of the dense pass in this column order). The solution is mapped back to neuron order.
+///
 /// Preconditioner: $P = c\,S^\top S + \lambda I$ with $S$ an evenly strided subset of
 /// $m_s = \mathrm{clip}(250 d, 250, 1500)$ rows of $A$ and $c = m/m_s$ (an unbiased estimate of
 /// $A^\top A$), applied through the Woodbury identity,
 /// $P^{-1}r = \lambda^{-1}\left(r - c\,S^\top (\lambda I + c\,S S^\top)^{-1} S r\right)$,
-/// which costs one $m_s \times m_s$ Cholesky factorisation and $O(m_s N)$ per iteration. The
+/// which costs one $m_s \times m_s$ Cholesky factorisation and $O(m_s N)$ per iteration ($S S^\top$
+/// and the products with $S$ run in f32 on the rows of $A$: the preconditioner only steers the
+/// iteration, whose residual is that of the f32 operator either way). The
 /// sketch captures the few directions with singular values well above $\sqrt\lambda$, so the
 /// preconditioned spectrum clusters at 1 and CG stops after 5–25 iterations (1–3-D ensembles of
 /// 10³–10⁴ neurons), at the same decoders as the Cholesky solve to about 1e-5 relative.
 /// (Row-sampling sketch-and-precondition: Avron, Maymounkov & Toledo 2010, "Blendenpik";
 /// regularised form as in Frangella, Tropp & Udell 2023, "Randomized Nyström preconditioning".)
 mod cg {
-    use faer::linalg::matmul::matmul;
     use faer::linalg::solvers::Solve;
     use simcore::neuron::lif::LifParams;
     use wide::f32x8;
@@ -284,23 +294,45 @@ mod cg {
         (250 * d).clamp(250, 1500).min(m)
     }
 
-    /// `A` in f32, row-major, each row padded to whole SIMD lanes with zero rates.
+    /// The column order of `A`: neuron index per column (see the module docs).
+    pub(super) fn column_order(ens: &BuiltEnsemble) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..ens.n).collect();
+        let key = |i: usize| -> (bool, f64) {
+            let c = ens.intercepts[i];
+            if ens.dims == 1 {
+                let up = ens.encoders[i] > 0.0;
+                (up, if up { c } else { -c })
+            } else {
+                (true, c)
+            }
+        };
+        order.sort_by(|&a, &b| {
+            let (ka, kb) = (key(a), key(b));
+            ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1)).then(a.cmp(&b))
+        });
+        order
+    }
+
+    /// `A` in f32, row-major in [`column_order`], each row padded to whole SIMD lanes with
+    /// zero rates, with the lane range holding each row's non-zero rates.
     struct Rows {
         m: usize,
         n: usize,
         lanes: usize,
         a: Vec<f32x8>,
+        /// Per row: lanes `lo..hi` hold every non-zero rate of the row.
+        range: Vec<(u32, u32)>,
         amax: f64,
     }
 
     impl Rows {
-        fn new(ens: &BuiltEnsemble, lif: &LifParams) -> Self {
+        fn new(ens: &BuiltEnsemble, order: &[usize], lif: &LifParams) -> Self {
             let (m, n, d) = (ens.n_eval_points(), ens.n, ens.dims);
             let lanes = n.div_ceil(8);
-            // Per dimension, the scaled encoders across neurons; padding lanes get J = 0.
+            // Per dimension, the scaled encoders across columns; padding lanes get J = 0.
             let column = |f: &dyn Fn(usize) -> f64| -> Vec<f32x8> {
                 let mut v = vec![0.0_f32; lanes * 8];
-                for (i, x) in v.iter_mut().take(n).enumerate() {
+                for (x, &i) in v.iter_mut().zip(order) {
                     *x = f(i) as f32;
                 }
                 v.chunks_exact(8)
@@ -312,21 +344,32 @@ mod cg {
                 .collect();
             let bias = column(&|i| ens.bias[i]);
             let mut a = vec![f32x8::ZERO; m * lanes];
+            let mut range = vec![(0_u32, 0_u32); m];
+            let one = f32x8::ONE;
             let amax = a
                 .par_chunks_mut(lanes.max(1) * ROW_GROUP)
+                .zip(range.par_chunks_mut(ROW_GROUP))
                 .enumerate()
-                .map(|(g, block)| {
+                .map(|(g, (block, ranges))| {
                     let mut mx = f32x8::ZERO;
-                    for (r, row) in block.chunks_mut(lanes.max(1)).enumerate() {
+                    for (r, (row, rg)) in block.chunks_mut(lanes.max(1)).zip(ranges).enumerate() {
                         let x = &ens.eval_points[(g * ROW_GROUP + r) * d..][..d];
+                        let (mut lo, mut hi) = (u32::MAX, 0);
                         for (l, out) in row.iter_mut().enumerate() {
                             let mut j = bias[l];
                             for (e, &xj) in enc.iter().zip(x) {
                                 j = e[l].mul_add(f32x8::splat(xj as f32), j);
                             }
+                            // Below threshold in every lane: the rates are exactly 0.
+                            if !j.simd_gt(one).any() {
+                                continue;
+                            }
                             *out = lif.rate_x8(j);
                             mx = mx.fast_max(*out);
+                            lo = lo.min(l as u32);
+                            hi = l as u32 + 1;
                         }
+                        *rg = if hi == 0 { (0, 0) } else { (lo, hi) };
                     }
                     mx.to_array().into_iter().fold(0.0_f32, f32::max)
                 })
@@ -336,40 +379,52 @@ mod cg {
                 n,
                 lanes,
                 a,
+                range,
                 amax: f64::from(amax),
             }
         }
 
-        fn row(&self, k: usize) -> &[f32x8] {
-            &self.a[k * self.lanes..(k + 1) * self.lanes]
+        /// Row `k` restricted to its non-zero lanes, and the first of those lanes.
+        fn row(&self, k: usize) -> (usize, &[f32x8]) {
+            let (lo, hi) = (self.range[k].0 as usize, self.range[k].1 as usize);
+            (lo, &self.a[k * self.lanes + lo..k * self.lanes + hi])
         }
 
-        /// `Σ_k w(k, row_k)·row_k` over all rows (length n, f64), where `w` sees the row: the
-        /// fused pass behind `Aᵀ·y` and `Aᵀ(A·p)`.
-        fn accumulate(&self, w: &(dyn Fn(usize, &[f32x8]) -> f32 + Sync)) -> Vec<f64> {
-            let groups = self.m.div_ceil(ROW_GROUP);
+        /// `Σ_k w(k, row_k)·row_k` over `rows` (length lanes·8, f32 lanes), where `w` sees the
+        /// row (from its first non-zero lane): the fused pass behind `Aᵀ·y` and `Aᵀ(A·p)`.
+        fn accumulate_rows(
+            &self,
+            rows: &[usize],
+            w: &(dyn Fn(usize, usize, &[f32x8]) -> f32 + Sync),
+        ) -> Vec<f32x8> {
+            let groups = rows.len().div_ceil(ROW_GROUP);
             let partials: Vec<Vec<f32x8>> = (0..groups)
                 .into_par_iter()
                 .map(|g| {
                     let mut acc = vec![f32x8::ZERO; self.lanes];
-                    for k in g * ROW_GROUP..((g + 1) * ROW_GROUP).min(self.m) {
-                        let row = self.row(k);
-                        let q = f32x8::splat(w(k, row));
-                        for (o, a) in acc.iter_mut().zip(row) {
+                    for &k in &rows[g * ROW_GROUP..((g + 1) * ROW_GROUP).min(rows.len())] {
+                        let (lo, row) = self.row(k);
+                        let q = f32x8::splat(w(k, lo, row));
+                        for (o, a) in acc[lo..].iter_mut().zip(row) {
                             *o = a.mul_add(q, *o);
                         }
                     }
                     acc
                 })
                 .collect();
-            let mut out = vec![0.0_f64; self.lanes * 8];
+            let mut out = vec![f32x8::ZERO; self.lanes];
             for part in &partials {
-                for (o, v) in out.chunks_exact_mut(8).zip(part) {
-                    for (o, v) in o.iter_mut().zip(v.to_array()) {
-                        *o += f64::from(v);
-                    }
+                for (o, v) in out.iter_mut().zip(part) {
+                    *o += *v;
                 }
             }
+            out
+        }
+
+        /// `Σ_k w(k, row_k)·row_k` over all rows, as f64 of length n.
+        fn accumulate(&self, w: &(dyn Fn(usize, usize, &[f32x8]) -> f32 + Sync)) -> Vec<f64> {
+            let all: Vec<usize> = (0..self.m).collect();
+            let mut out = to_f64(&self.accumulate_rows(&all, w));
             out.truncate(self.n);
             out
         }
@@ -379,7 +434,10 @@ mod cg {
             let xl = lanes_of(x, self.lanes);
             (0..self.m)
                 .into_par_iter()
-                .map(|k| f64::from(dot(self.row(k), &xl)))
+                .map(|k| {
+                    let (lo, row) = self.row(k);
+                    f64::from(dot(row, &xl[lo..]))
+                })
                 .collect()
         }
     }
@@ -394,17 +452,32 @@ mod cg {
             .collect()
     }
 
-    fn dot(a: &[f32x8], b: &[f32x8]) -> f32 {
-        let mut s = f32x8::ZERO;
-        for (a, b) in a.iter().zip(b) {
-            s = a.mul_add(*b, s);
-        }
-        s.reduce_add()
+    fn to_f64(v: &[f32x8]) -> Vec<f64> {
+        v.iter().flat_map(|x| x.to_array()).map(f64::from).collect()
     }
 
-    /// The Woodbury-applied sketch preconditioner.
+    /// `a·b` over the common length, with four independent accumulators (one FMA chain
+    /// would wait on the FMA latency every step).
+    fn dot(a: &[f32x8], b: &[f32x8]) -> f32 {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let mut s = [f32x8::ZERO; 4];
+        let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+        let (ra, rb) = (a4.remainder(), b4.remainder());
+        for (a, b) in a4.zip(b4) {
+            for q in 0..4 {
+                s[q] = a[q].mul_add(b[q], s[q]);
+            }
+        }
+        for (q, (a, b)) in ra.iter().zip(rb).enumerate() {
+            s[q] = a.mul_add(*b, s[q]);
+        }
+        ((s[0] + s[1]) + (s[2] + s[3])).reduce_add()
+    }
+
+    /// The Woodbury-applied sketch preconditioner (sketch rows are rows of [`Rows`]).
     struct Sketch {
-        s: Mat<f64>,
+        rows: Vec<usize>,
         llt: faer::linalg::solvers::Llt<f64>,
         c: f64,
         lambda: f64,
@@ -414,49 +487,129 @@ mod cg {
         fn new(a: &Rows, d: usize, lambda: f64) -> Option<Self> {
             let ms = sketch_rows(a.m, d);
             let rows: Vec<usize> = (0..ms).map(|i| i * a.m / ms).collect();
-            let s = Mat::<f64>::from_fn(ms, a.n, |r, c| {
-                f64::from(a.row(rows[r])[c / 8].to_array()[c % 8])
-            });
             let c = a.m as f64 / ms as f64;
-            let mut k = Mat::<f64>::zeros(ms, ms);
-            tri_matmul(
-                k.as_mut(),
-                BlockStructure::TriangularLower,
-                Accum::Replace,
-                s.as_ref(),
-                BlockStructure::Rectangular,
-                s.transpose(),
-                BlockStructure::Rectangular,
-                c,
-                // Sequential: faer's parallel split would make the rounding depend on threads.
-                Par::Seq,
-            );
-            for i in 0..ms {
-                k[(i, i)] += lambda;
-            }
+            // Lower triangle of c·S·Sᵀ + λI: f32 dots over the rows' common non-zero lanes.
+            let lower: Vec<Vec<f64>> = (0..ms)
+                .into_par_iter()
+                .map(|i| {
+                    let (lo_i, ri) = a.row(rows[i]);
+                    let hi_i = lo_i + ri.len();
+                    (0..=i)
+                        .map(|j| {
+                            let (lo_j, rj) = a.row(rows[j]);
+                            let (lo, hi) = (lo_i.max(lo_j), hi_i.min(lo_j + rj.len()));
+                            if lo >= hi {
+                                return 0.0;
+                            }
+                            c * f64::from(dot(&ri[lo - lo_i..hi - lo_i], &rj[lo - lo_j..]))
+                        })
+                        .collect()
+                })
+                .collect();
+            let k = Mat::<f64>::from_fn(ms, ms, |i, j| {
+                if j <= i {
+                    lower[i][j] + if i == j { lambda } else { 0.0 }
+                } else {
+                    0.0
+                }
+            });
             let llt = k.llt(Side::Lower).ok()?;
-            Some(Self { s, llt, c, lambda })
+            Some(Self {
+                rows,
+                llt,
+                c,
+                lambda,
+            })
         }
 
-        /// `P⁻¹ r`.
-        fn apply(&self, r: &[f64]) -> Vec<f64> {
-            let rm = Mat::<f64>::from_fn(r.len(), 1, |i, _| r[i]);
-            let mut t = Mat::<f64>::zeros(self.s.nrows(), 1);
-            matmul(t.as_mut(), Accum::Replace, &self.s, &rm, 1.0, Par::Seq);
+        /// `P⁻¹ r` (`r` of length n).
+        fn apply(&self, a: &Rows, r: &[f64]) -> Vec<f64> {
+            let rl = lanes_of(r, a.lanes);
+            let mut t = Mat::<f64>::from_fn(self.rows.len(), 1, |i, _| {
+                let (lo, row) = a.row(self.rows[i]);
+                f64::from(dot(row, &rl[lo..]))
+            });
             self.llt.solve_in_place(t.as_mut());
-            let mut st = Mat::<f64>::zeros(r.len(), 1);
-            matmul(
-                st.as_mut(),
-                Accum::Replace,
-                self.s.transpose(),
-                &t,
-                1.0,
-                Par::Seq,
-            );
+            let st = to_f64(&a.accumulate_rows(&self.rows, &|k, _, _| {
+                let i = self.rows.partition_point(|&x| x < k);
+                t[(i, 0)] as f32
+            }));
             r.iter()
-                .enumerate()
-                .map(|(i, &ri)| (ri - self.c * st[(i, 0)]) / self.lambda)
+                .zip(&st)
+                .map(|(&ri, &s)| (ri - self.c * s) / self.lambda)
                 .collect()
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::ensemble::EnsembleSpec;
+
+        #[test]
+        fn dot_matches_the_scalar_sum_on_awkward_lengths() {
+            for len in [0usize, 1, 3, 4, 5, 8, 9, 130] {
+                let a: Vec<f64> = (0..len * 8).map(|i| (i as f64 * 0.37).sin()).collect();
+                let b: Vec<f64> = (0..len * 8).map(|i| (i as f64 * 0.11).cos()).collect();
+                let want: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+                let got = f64::from(dot(&lanes_of(&a, len), &lanes_of(&b, len)));
+                assert!(
+                    (got - want).abs() < 1e-5 * (1.0 + want.abs()),
+                    "{len}: {got} vs {want}"
+                );
+                // Unequal lengths: the common prefix.
+                if len > 1 {
+                    let short = f64::from(dot(&lanes_of(&a, len)[..1], &lanes_of(&b, len)));
+                    let want1: f64 = a[..8].iter().zip(&b).map(|(x, y)| x * y).sum();
+                    assert!((short - want1).abs() < 1e-5 * (1.0 + want1.abs()));
+                }
+            }
+        }
+
+        #[test]
+        fn rows_hold_every_rate_inside_their_ranges() {
+            // 1-D: the column order makes each row's active neurons one contiguous run, so
+            // the lane range spans at most one partly filled lane at each end; any d: the
+            // rows, mapped back to neuron order, are the tuning curves.
+            for (n, d, seed) in [(203, 1, 0), (64, 1, 4), (150, 2, 1), (9, 3, 2)] {
+                let ens = EnsembleSpec::new("r", n, d).build(seed).unwrap();
+                let order = column_order(&ens);
+                let mut sorted = order.clone();
+                sorted.sort_unstable();
+                assert_eq!(sorted, (0..n).collect::<Vec<_>>());
+                let rows = Rows::new(&ens, &order, ens.neuron.lif());
+                let tc = ens.tuning_curves();
+                for k in 0..rows.m {
+                    let (lo, row) = rows.row(k);
+                    let full = &rows.a[k * rows.lanes..(k + 1) * rows.lanes];
+                    let vals: Vec<f32> = full.iter().flat_map(|v| v.to_array()).collect();
+                    for (col, &i) in order.iter().enumerate() {
+                        let want = tc[k * n + i];
+                        let got = f64::from(vals[col]);
+                        // Within a few ulps of threshold the f32 current rounds across it
+                        // (the rate rises steeply there); elsewhere f32 matches f64.
+                        if want > 20.0 || want == 0.0 && got == 0.0 {
+                            assert!((got - want).abs() <= 1e-4 * want, "row {k} neuron {i}");
+                        } else {
+                            assert!(
+                                (got - want).abs() < 10.0,
+                                "row {k} neuron {i}: {got} {want}"
+                            );
+                        }
+                        let lane = col / 8;
+                        if got > 0.0 {
+                            assert!(lane >= lo && lane < lo + row.len(), "row {k} lane {lane}");
+                        }
+                    }
+                    if d == 1 {
+                        let active: Vec<usize> = (0..n).filter(|&c| vals[c] > 0.0).collect();
+                        if let (Some(&a), Some(&b)) = (active.first(), active.last()) {
+                            assert_eq!(b - a + 1, active.len(), "row {k}: not contiguous");
+                            assert_eq!((lo, lo + row.len()), (a / 8, b / 8 + 1), "row {k}");
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -465,17 +618,18 @@ mod cg {
     }
 
     pub(super) fn solve(ens: &BuiltEnsemble, y: &Mat<f64>, reg: f64) -> (Vec<f64>, Vec<f64>) {
-        let a = Rows::new(ens, ens.neuron.lif());
+        let order = column_order(ens);
+        let a = Rows::new(ens, &order, ens.neuron.lif());
         let (m, n, k) = (a.m, a.n, y.ncols());
         let lambda = (m as f64 * (reg * a.amax).powi(2)).max(f64::MIN_POSITIVE);
         let sketch = Sketch::new(&a, ens.dims, lambda);
         let precond = |r: &[f64]| match &sketch {
-            Some(s) => s.apply(r),
+            Some(s) => s.apply(&a, r),
             None => r.iter().map(|r| r / lambda).collect(),
         };
         let normal = |p: &[f64]| -> Vec<f64> {
             let pl = lanes_of(p, a.lanes);
-            let mut out = a.accumulate(&|_, row| dot(row, &pl));
+            let mut out = a.accumulate(&|_, lo, row| dot(row, &pl[lo..]));
             for (o, pi) in out.iter_mut().zip(p) {
                 *o += lambda * pi;
             }
@@ -485,7 +639,7 @@ mod cg {
         let mut rmse = Vec::with_capacity(k);
         for c in 0..k {
             let yc: Vec<f64> = y.col(c).iter().copied().collect();
-            let b = a.accumulate(&|kk, _| yc[kk] as f32);
+            let b = a.accumulate(&|kk, _, _| yc[kk] as f32);
             let mut x = vec![0.0; n];
             let mut r = b;
             let mut z = precond(&r);
@@ -523,8 +677,8 @@ mod cg {
                 / m as f64)
                 .sqrt();
             rmse.push(e);
-            for i in 0..n {
-                values[i * k + c] = x[i];
+            for (col, &i) in order.iter().enumerate() {
+                values[i * k + c] = x[col];
             }
         }
         (values, rmse)
