@@ -541,6 +541,77 @@ mod cg {
         }
     }
 
+    fn dotf(a: &[f64], b: &[f64]) -> f64 {
+        a.iter().zip(b).map(|(a, b)| a * b).sum()
+    }
+
+    pub(super) fn solve(ens: &BuiltEnsemble, y: &Mat<f64>, reg: f64) -> (Vec<f64>, Vec<f64>) {
+        let order = column_order(ens);
+        let a = Rows::new(ens, &order, ens.neuron.lif());
+        let (m, n, k) = (a.m, a.n, y.ncols());
+        let lambda = (m as f64 * (reg * a.amax).powi(2)).max(f64::MIN_POSITIVE);
+        let sketch = Sketch::new(&a, ens.dims, lambda);
+        let precond = |r: &[f64]| match &sketch {
+            Some(s) => s.apply(&a, r),
+            None => r.iter().map(|r| r / lambda).collect(),
+        };
+        let normal = |p: &[f64]| -> Vec<f64> {
+            let pl = lanes_of(p, a.lanes);
+            let mut out = a.accumulate(&|_, lo, row| dot(row, &pl[lo..]));
+            for (o, pi) in out.iter_mut().zip(p) {
+                *o += lambda * pi;
+            }
+            out
+        };
+        let mut values = vec![0.0; n * k];
+        let mut rmse = Vec::with_capacity(k);
+        for c in 0..k {
+            let yc: Vec<f64> = y.col(c).iter().copied().collect();
+            let b = a.accumulate(&|kk, _, _| yc[kk] as f32);
+            let mut x = vec![0.0; n];
+            let mut r = b;
+            let mut z = precond(&r);
+            let mut p = z.clone();
+            let mut rz = dotf(&r, &z);
+            let rz0 = rz.max(f64::MIN_POSITIVE);
+            for _ in 0..MAX_ITER {
+                if rz <= TOL * TOL * rz0 {
+                    break;
+                }
+                let ap = normal(&p);
+                let pap = dotf(&p, &ap);
+                if pap <= 0.0 {
+                    break;
+                }
+                let alpha = rz / pap;
+                for i in 0..n {
+                    x[i] += alpha * p[i];
+                    r[i] -= alpha * ap[i];
+                }
+                z = precond(&r);
+                let rz_new = dotf(&r, &z);
+                let beta = rz_new / rz;
+                rz = rz_new;
+                for i in 0..n {
+                    p[i] = z[i] + beta * p[i];
+                }
+            }
+            let ax = a.apply(&x);
+            let e = (ax
+                .iter()
+                .zip(&yc)
+                .map(|(q, y)| (q - y).powi(2))
+                .sum::<f64>()
+                / m as f64)
+                .sqrt();
+            rmse.push(e);
+            for (col, &i) in order.iter().enumerate() {
+                values[i * k + c] = x[col];
+            }
+        }
+        (values, rmse)
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
@@ -611,77 +682,6 @@ mod cg {
                 }
             }
         }
-    }
-
-    fn dotf(a: &[f64], b: &[f64]) -> f64 {
-        a.iter().zip(b).map(|(a, b)| a * b).sum()
-    }
-
-    pub(super) fn solve(ens: &BuiltEnsemble, y: &Mat<f64>, reg: f64) -> (Vec<f64>, Vec<f64>) {
-        let order = column_order(ens);
-        let a = Rows::new(ens, &order, ens.neuron.lif());
-        let (m, n, k) = (a.m, a.n, y.ncols());
-        let lambda = (m as f64 * (reg * a.amax).powi(2)).max(f64::MIN_POSITIVE);
-        let sketch = Sketch::new(&a, ens.dims, lambda);
-        let precond = |r: &[f64]| match &sketch {
-            Some(s) => s.apply(&a, r),
-            None => r.iter().map(|r| r / lambda).collect(),
-        };
-        let normal = |p: &[f64]| -> Vec<f64> {
-            let pl = lanes_of(p, a.lanes);
-            let mut out = a.accumulate(&|_, lo, row| dot(row, &pl[lo..]));
-            for (o, pi) in out.iter_mut().zip(p) {
-                *o += lambda * pi;
-            }
-            out
-        };
-        let mut values = vec![0.0; n * k];
-        let mut rmse = Vec::with_capacity(k);
-        for c in 0..k {
-            let yc: Vec<f64> = y.col(c).iter().copied().collect();
-            let b = a.accumulate(&|kk, _, _| yc[kk] as f32);
-            let mut x = vec![0.0; n];
-            let mut r = b;
-            let mut z = precond(&r);
-            let mut p = z.clone();
-            let mut rz = dotf(&r, &z);
-            let rz0 = rz.max(f64::MIN_POSITIVE);
-            for _ in 0..MAX_ITER {
-                if rz <= TOL * TOL * rz0 {
-                    break;
-                }
-                let ap = normal(&p);
-                let pap = dotf(&p, &ap);
-                if pap <= 0.0 {
-                    break;
-                }
-                let alpha = rz / pap;
-                for i in 0..n {
-                    x[i] += alpha * p[i];
-                    r[i] -= alpha * ap[i];
-                }
-                z = precond(&r);
-                let rz_new = dotf(&r, &z);
-                let beta = rz_new / rz;
-                rz = rz_new;
-                for i in 0..n {
-                    p[i] = z[i] + beta * p[i];
-                }
-            }
-            let ax = a.apply(&x);
-            let e = (ax
-                .iter()
-                .zip(&yc)
-                .map(|(q, y)| (q - y).powi(2))
-                .sum::<f64>()
-                / m as f64)
-                .sqrt();
-            rmse.push(e);
-            for (col, &i) in order.iter().enumerate() {
-                values[i * k + c] = x[col];
-            }
-        }
-        (values, rmse)
     }
 }
 
