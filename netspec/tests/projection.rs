@@ -157,3 +157,42 @@ fn plastic_projections_learn_from_a_spec() {
     let (b, a) = learned_total("rule = \"hebbian\"\nlearning_rate = 1e-5\n", 2000);
     assert!(a > b, "hebbian {b} → {a}");
 }
+
+/// Song et al.'s STDP setting (100 inputs) with `delay` as written; final weights after 1 s on
+/// `threads` threads.
+fn stdp_weights(delay: &str, threads: u32) -> Vec<f64> {
+    let text = format!(
+        "[simulation]\ndt = 1e-4\nduration = 1.0\nseed = 5\nthreads = {threads}\n\
+         [[population]]\nname = \"in\"\nsize = 100\nmodel = \"poisson_generator\"\nrate = 20.0\n\
+         [[population]]\nname = \"out\"\nsize = 3\nmodel = \"lif_coba\"\n\
+         [[projection]]\nname = \"p\"\nsource = \"in\"\ntarget = \"out\"\nrule = \"all_to_all\"\n\
+         weight = {{dist = \"uniform\", low = 0.0, high = 1.5}}\ndelay = {delay}\n\
+         receptor = \"excitatory\"\n\
+         [projection.plasticity]\nrule = \"stdp\"\na_plus = 0.0075\na_minus = 0.007875\n\
+         w_max = 1.5\n"
+    );
+    let spec = Spec::parse("stdp.toml", &text, &[]).unwrap();
+    let mut net = spec.build().unwrap();
+    for _ in 0..net.steps {
+        net.simulator.step().unwrap();
+    }
+    let plan = &net.learned[0];
+    match plan.read(net.simulator.components()).unwrap() {
+        netspec::learned::LearnedValues::Synapses { weight, .. } => weight,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn stdp_projection_takes_per_synapse_delays() {
+    let spread = "{dist = \"uniform\", low = 1e-4, high = 5e-3}";
+    let one = stdp_weights(spread, 1);
+    assert_eq!(one.len(), 300);
+    assert_eq!(one, stdp_weights(spread, 2), "1 vs 2 threads");
+    let fixed = stdp_weights("1e-4", 1);
+    let differ = one.iter().zip(&fixed).filter(|(a, b)| a != b).count();
+    assert!(
+        differ > 150,
+        "per-synapse delays change the learning: {differ} differ"
+    );
+}

@@ -27,7 +27,7 @@
 //! ([`Incoming`]) built once. Weight arithmetic is f64, stored back as f32.
 //!
 //! # Delays: axonal / dendritic split
-//! A projection's delay `d` (uniform per projection) is split between the axon (the
+//! A synapse's delay `d` (one per projection, or one per synapse) is split between the axon (the
 //! presynaptic spike reaches the synapse `d_a` later) and the dendrite (the postsynaptic spike
 //! reaches the synapse `d_d` later), `d = d_a + d_d`, and the rule sees
 //! $\Delta t = (t_{post} + d_d) - (t_{pre} + d_a)$ ([`DelaySplit`]):
@@ -43,6 +43,14 @@
 //! order (step, then in-step offset; presynaptic before postsynaptic at equal times, so
 //! `Δt = 0` potentiates, as Brian2's `on_pre` before `on_post`). Every read of a trace is thus
 //! at or after its last event, and the result is exact for any spike pattern.
+//!
+//! With per-synapse delays ([`Delays::PerSynapse`]) the delayed side's spikes reach each
+//! synapse at its own time: that side's trace is kept per synapse (one [`Traces`] entry each)
+//! and its events are queued per synapse by arrival step; the other side keeps per-neuron
+//! traces. Axonal: a presynaptic arrival at synapse `s` depresses `w_s` by `y_j` and bumps
+//! `x_s`; a postsynaptic spike potentiates every incoming `w_s` by its `x_s`. Dendritic: a
+//! presynaptic spike depresses every outgoing `w_s` by its `y_s`; a postsynaptic arrival at `s`
+//! potentiates `w_s` by `x_i` and bumps `y_s`.
 //!
 //! # Transmission and schedule
 //! [`PlasticDelivery`] wraps a [`SpikeDelivery`]. In phase 3 of step `k` it first pushes the
@@ -189,8 +197,24 @@ struct Stdp {
     pre_queue: Vec<Spikes>,
     /// Postsynaptic spikes by arrival step at the synapse (ring of `d_d + 1` slots).
     post_queue: Vec<Spikes>,
-    /// This step's events: (offset, 0 pre / 1 post, neuron).
+    /// This step's events: (offset, 0 pre / 1 post, neuron, or synapse for the delayed side
+    /// of per-synapse delays).
     events: Vec<(f32, u8, u32)>,
+    /// Per-synapse delays (None: one delay for the projection, queued per neuron above).
+    per_synapse: Option<PerSynapseDelays>,
+}
+
+/// STDP with one delay per synapse: the delayed side's spikes reach each synapse at its own
+/// time, so its trace is kept per synapse (one f64 each) and its events are queued per synapse;
+/// the other side keeps per-neuron traces and is processed at once.
+#[derive(Clone, Debug)]
+struct PerSynapseDelays {
+    /// Delay of each synapse, steps (CSR order).
+    delays: Vec<u16>,
+    /// Source neuron of each synapse (CSR order; dendritic split only, empty otherwise).
+    source_of: Vec<u32>,
+    /// Arrivals at the synapses by step (ring of `max delay + 1` slots): (offset, synapse).
+    queue: Vec<Vec<(f32, u32)>>,
 }
 
 /// A rate rule (Hebbian, Oja, BCM) on the CSR weights of one projection, from activities
@@ -221,8 +245,8 @@ pub struct PlasticDelivery {
 
 impl PlasticDelivery {
     /// Adds STDP with `params` to the projections of `delivery` listed in `rules` (projection
-    /// index, parameters). Errors when a projection index is unknown or listed twice, a
-    /// parameter is out of range, or a plastic projection has per-synapse delays.
+    /// index, parameters). Errors when a projection index is unknown or listed twice, or a
+    /// parameter is out of range.
     pub fn new(
         name: &str,
         mut delivery: SpikeDelivery,
@@ -248,33 +272,50 @@ impl PlasticDelivery {
                     msg: "has two STDP rules".into(),
                 });
             }
-            let d = match proj.csr.delays() {
-                Delays::Uniform(d) => *d,
-                Delays::PerSynapse(_) => {
-                    return Err(SimError::Param {
-                        object,
-                        key: "delay",
-                        value: "per-synapse".into(),
-                        msg: "STDP needs one delay for the whole projection".into(),
-                    });
+            let (n_pre, n_post, n_syn) = (proj.csr.n_pre(), proj.csr.n_post(), proj.csr.len());
+            let (d, per_synapse) = match proj.csr.delays() {
+                Delays::Uniform(d) => (*d, None),
+                Delays::PerSynapse(delays) => {
+                    let source_of = match params.delay_split {
+                        DelaySplit::Axonal => Vec::new(),
+                        DelaySplit::Dendritic => {
+                            let o = proj.csr.offsets();
+                            (0..n_pre)
+                                .flat_map(|i| std::iter::repeat_n(i as u32, o[i + 1] - o[i]))
+                                .collect()
+                        }
+                    };
+                    let max = delays.iter().copied().max().unwrap_or(0);
+                    let state = PerSynapseDelays {
+                        delays: delays.clone(),
+                        source_of,
+                        queue: vec![Vec::new(); max as usize + 1],
+                    };
+                    (0, Some(state))
                 }
             };
             let (d_a, d_d) = match params.delay_split {
                 DelaySplit::Axonal => (d, 0),
                 DelaySplit::Dendritic => (0, d),
             };
-            let (n_pre, n_post) = (proj.csr.n_pre(), proj.csr.n_post());
+            // The delayed side of per-synapse delays keeps one trace per synapse.
+            let (n_x, n_y) = match (&per_synapse, params.delay_split) {
+                (None, _) => (n_pre, n_post),
+                (Some(_), DelaySplit::Axonal) => (n_syn, n_post),
+                (Some(_), DelaySplit::Dendritic) => (n_pre, n_syn),
+            };
             states.push(Stdp {
                 projection: p,
                 source: proj.source,
                 target: proj.target,
                 params,
                 incoming: Incoming::new(&proj.csr),
-                pre: Traces::new(n_pre, params.tau_plus),
-                post: Traces::new(n_post, params.tau_minus),
+                pre: Traces::new(n_x, params.tau_plus),
+                post: Traces::new(n_y, params.tau_minus),
                 pre_queue: vec![Spikes::default(); d_a as usize + 1],
                 post_queue: vec![Spikes::default(); d_d as usize + 1],
                 events: Vec::new(),
+                per_synapse,
             });
             // Materialise per-synapse weights now, not in the first step.
             let _ = delivery.weights_mut_with_rows(p);
@@ -365,6 +406,11 @@ impl PlasticDelivery {
     /// Runs the plasticity events arriving at the synapses during `step`.
     fn learn(&mut self, step: u64, dt: f64, spikes: &[Spikes]) {
         for r in &mut self.rules {
+            if r.per_synapse.is_some() {
+                let (offsets, targets, w) = self.delivery.weights_mut_with_rows(r.projection);
+                self.updates += r.learn_per_synapse(step, dt, spikes, offsets, targets, w);
+                continue;
+            }
             let (la, ld) = (r.pre_queue.len() as u64, r.post_queue.len() as u64);
             // Queue this step's spikes by their arrival at the synapses (`d_a`, `d_d` = len − 1).
             r.pre_queue[((step + la - 1) % la) as usize].extend_from(&spikes[r.source]);
@@ -425,6 +471,110 @@ impl PlasticDelivery {
                 .step_csr(offsets, targets, w, &r.a_pre, &r.a_post, dt);
             self.updates += w.len() as u64;
         }
+    }
+}
+
+impl Stdp {
+    /// One step of STDP with per-synapse delays (see [`PerSynapseDelays`]): queues this
+    /// step's spikes of the delayed side at each synapse's arrival step, then runs the events
+    /// arriving during `step` in time order. Returns the number of weight updates.
+    fn learn_per_synapse(
+        &mut self,
+        step: u64,
+        dt: f64,
+        spikes: &[Spikes],
+        offsets: &[usize],
+        targets: &[u32],
+        w: &mut [f32],
+    ) -> u64 {
+        let Some(ps) = self.per_synapse.as_mut() else {
+            return 0;
+        };
+        let slots = ps.queue.len() as u64;
+        let slot = |d: u16| ((step + u64::from(d)) % slots) as usize;
+        let axonal = self.params.delay_split == DelaySplit::Axonal;
+        self.events.clear();
+        if axonal {
+            // Presynaptic spikes reach synapse s after its delay; postsynaptic ones at once.
+            let pre = &spikes[self.source];
+            for (&i, &o) in pre.ids.iter().zip(&pre.offsets) {
+                let i = i as usize;
+                for s in offsets[i]..offsets[i + 1] {
+                    ps.queue[slot(ps.delays[s])].push((o, s as u32));
+                }
+            }
+            let now = &mut ps.queue[(step % slots) as usize];
+            self.events.extend(now.drain(..).map(|(o, s)| (o, 0u8, s)));
+            let post = &spikes[self.target];
+            let post_events = post.ids.iter().zip(&post.offsets);
+            self.events.extend(post_events.map(|(&j, &o)| (o, 1u8, j)));
+        } else {
+            // Postsynaptic spikes reach synapse s after its delay; presynaptic ones at once.
+            let post = &spikes[self.target];
+            for (&j, &o) in post.ids.iter().zip(&post.offsets) {
+                for &s in self.incoming.of(j as usize).1 {
+                    ps.queue[slot(ps.delays[s])].push((o, s as u32));
+                }
+            }
+            let pre = &spikes[self.source];
+            let pre_events = pre.ids.iter().zip(&pre.offsets);
+            self.events.extend(pre_events.map(|(&i, &o)| (o, 0u8, i)));
+            let now = &mut ps.queue[(step % slots) as usize];
+            self.events.extend(now.drain(..).map(|(o, s)| (o, 1u8, s)));
+        }
+        self.events
+            .sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+
+        let p = self.params;
+        let mut updates = 0;
+        for &(offset, kind, n) in &self.events {
+            let t = EventTime { step, offset };
+            let n = n as usize;
+            match (axonal, kind) {
+                // Arrival at synapse n: depress by the target's trace, bump the synapse's.
+                (true, 0) => {
+                    let gy = self.post.factor(t, dt);
+                    let y = self.post.value(targets[n] as usize, gy);
+                    w[n] = p.depress(f64::from(w[n]), y) as f32;
+                    let gx = self.pre.factor(t, dt);
+                    self.pre.bump(n, gx, 1.0);
+                    updates += 1;
+                }
+                // Spike of target n: potentiate its synapses by their own traces.
+                (true, _) => {
+                    let gx = self.pre.factor(t, dt);
+                    let synapses = self.incoming.of(n).1;
+                    for &s in synapses {
+                        w[s] = p.potentiate(f64::from(w[s]), self.pre.value(s, gx)) as f32;
+                    }
+                    updates += synapses.len() as u64;
+                    let gy = self.post.factor(t, dt);
+                    self.post.bump(n, gy, 1.0);
+                }
+                // Spike of source n: depress its synapses by their own traces.
+                (false, 0) => {
+                    let gy = self.post.factor(t, dt);
+                    let (a, b) = (offsets[n], offsets[n + 1]);
+                    for (s, ws) in (a..b).zip(&mut w[a..b]) {
+                        *ws = p.depress(f64::from(*ws), self.post.value(s, gy)) as f32;
+                    }
+                    updates += (offsets[n + 1] - offsets[n]) as u64;
+                    let gx = self.pre.factor(t, dt);
+                    self.pre.bump(n, gx, 1.0);
+                }
+                // Arrival of a postsynaptic spike at synapse n: potentiate by the source's
+                // trace, bump the synapse's.
+                (false, _) => {
+                    let gx = self.pre.factor(t, dt);
+                    let x = self.pre.value(ps.source_of[n] as usize, gx);
+                    w[n] = p.potentiate(f64::from(w[n]), x) as f32;
+                    let gy = self.post.factor(t, dt);
+                    self.post.bump(n, gy, 1.0);
+                    updates += 1;
+                }
+            }
+        }
+        updates
     }
 }
 
