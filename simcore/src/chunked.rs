@@ -224,7 +224,7 @@ impl<M: ChunkStep<K>, const K: usize> Chunked<M, K> {
         self.chunk_windows
             .resize_with(parts.len(), SpikeWindow::default);
         each_chunk(par, &mut parts, &mut self.chunk_windows, run);
-        merge_windows(&self.chunk_windows, steps, out);
+        merge_windows(self.chunk_windows.iter(), steps, out);
     }
 
     /// Every chunk borrowed as a [`NeuronChunk`] (SIMD kernel), in chunk order.
@@ -273,14 +273,17 @@ fn each_chunk<P: Send, B: Send>(
 
 /// Appends `steps` steps of the per-chunk windows `chunks` to `out` (cleared first): step by
 /// step, chunks in order, so ids ascend within a step.
-pub fn merge_windows(chunks: &[SpikeWindow], steps: usize, out: &mut SpikeWindow) {
+pub fn merge_windows<'a, I>(chunks: I, steps: usize, out: &mut SpikeWindow)
+where
+    I: Iterator<Item = &'a SpikeWindow> + Clone,
+{
     out.clear();
-    let total = chunks.iter().map(SpikeWindow::len).sum();
+    let total = chunks.clone().map(SpikeWindow::len).sum();
     out.ids.reserve(total);
     out.offsets.reserve(total);
     out.starts.push(0);
     for s in 0..steps {
-        for w in chunks {
+        for w in chunks.clone() {
             let (ids, offsets) = w.step(s);
             out.ids.extend_from_slice(ids);
             out.offsets.extend_from_slice(offsets);

@@ -47,7 +47,9 @@ use crate::kernels::psc::{PscConsts, psc_step_simd};
 use crate::lanes::{LANES, Padded};
 use crate::par::{CHUNK, CHUNK_LANES};
 use crate::prefetch;
-use crate::sim::{BlockDrive, Component, DriveBlock, Window, drive_blocks_now, whole_blocks};
+use crate::sim::{
+    BlockDrive, Component, DriveBlock, Pending, Window, drive_blocks_now, whole_blocks,
+};
 use crate::spikes::{SpikeSteps, Spikes};
 use crate::synapse::{Discretisation, PscFilter, PscShape};
 
@@ -246,13 +248,9 @@ impl SpikeDelivery {
                 .sum::<usize>()
     }
 
-    /// The work of every target block: take in `pending` spikes, then pop slots (see the
-    /// module docs).
-    fn block_work<'a>(
-        &'a mut self,
-        pending: Option<(u64, SpikeSteps<'a>)>,
-        blocks: &[Vec<Range<usize>>],
-    ) -> Vec<BlockDrive<'a>> {
+    /// The work of every target block: take in pending spikes, then pop slots (see the module
+    /// docs).
+    fn block_work<'a>(&'a mut self, blocks: &[Vec<Range<usize>>]) -> Vec<BlockDrive<'a>> {
         let mut works: Vec<(usize, Vec<DeliveryBlock<'a>>)> = Vec::new();
         let ring_pops: Vec<usize> = self.rings.iter().map(|r| r.pop).collect();
         let mut events = &mut self.events[..];
@@ -268,7 +266,6 @@ impl SpikeDelivery {
                             n: r.n,
                             rings: Vec::new(),
                             projections: Vec::new(),
-                            pending,
                         })
                         .collect();
                     works.push((r.pop, parts));
@@ -390,12 +387,11 @@ struct DeliveryBlock<'a> {
     rings: Vec<RingBlock<'a>>,
     /// Projections into this block's population.
     projections: Vec<ProjectionPart<'a>>,
-    pending: Option<(u64, SpikeSteps<'a>)>,
 }
 
 impl DriveBlock for DeliveryBlock<'_> {
-    fn begin(&mut self) {
-        let Some((first, spikes)) = self.pending else {
+    fn begin(&mut self, pending: Pending<'_>) {
+        let Some((first, spikes)) = pending else {
             return;
         };
         for s in 0..spikes.steps() {
@@ -542,7 +538,7 @@ impl Component for SpikeDelivery {
 
     fn drive(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>]) {
         let blocks = whole_blocks(inputs.iter().map(|p| p.first().map_or(0, Padded::len)));
-        drive_blocks_now(self.block_work(None, &blocks), &blocks, step, inputs);
+        drive_blocks_now(self.block_work(&blocks), &blocks, step, inputs);
     }
 
     fn observe(&mut self, step: u64, _dt: f64, spikes: &[Spikes]) {
@@ -551,8 +547,8 @@ impl Component for SpikeDelivery {
             sizes[r.pop] = r.n;
         }
         let blocks = whole_blocks(sizes.into_iter());
-        for mut w in self.block_work(Some((step, SpikeSteps::Step(spikes))), &blocks) {
-            w.work.begin();
+        for mut w in self.block_work(&blocks) {
+            w.work.begin(Some((step, SpikeSteps::Step(spikes))));
         }
     }
 
@@ -565,7 +561,7 @@ impl Component for SpikeDelivery {
     }
 
     fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
-        self.block_work(window.pending, window.blocks)
+        self.block_work(window.blocks)
     }
 
     /// Scans the PSC filter states. The delay slots are not scanned: they hold sums of

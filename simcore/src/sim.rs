@@ -94,8 +94,8 @@ pub trait Component: Send + std::fmt::Debug {
         None
     }
     /// The component split by the work blocks ([`Window::blocks`]) of the populations it
-    /// drives, for one window: each [`BlockDrive`] first takes in `window.pending` (spikes not
-    /// yet seen), then adds its chunks' inputs step by step. Blocks run concurrently, so each
+    /// drives, for one segment of windows: in each window, each [`BlockDrive`] first takes in
+    /// the pending spikes ([`DriveBlock::begin`]), then adds its chunks' inputs step by step. Blocks run concurrently, so each
     /// must touch only its own part of the component's state, and results must not depend on
     /// how chunks are grouped into blocks. Needed when [`lookahead`](Self::lookahead) is
     /// `Some`.
@@ -105,17 +105,19 @@ pub trait Component: Send + std::fmt::Debug {
     }
 }
 
-/// What a component's work sees of a window of the schedule.
+/// Spikes emitted since a component last saw spikes, with the step of the first of them.
+pub type Pending<'a> = Option<(u64, SpikeSteps<'a>)>;
+
+/// What a component's work sees of a segment of the schedule: one or more windows, each
+/// starting with [`DriveBlock::begin`] (the spikes of the window before).
 #[derive(Clone, Copy, Debug)]
 pub struct Window<'a> {
-    /// First step of the window.
+    /// First step of the segment.
     pub first: u64,
-    /// Number of steps.
+    /// Number of steps of the segment (all its windows).
     pub steps: u64,
     /// Time step, s.
     pub dt: f64,
-    /// Spikes emitted since the component last saw spikes, with the step of the first of them.
-    pub pending: Option<(u64, SpikeSteps<'a>)>,
     /// Per population, its work blocks: consecutive ranges of work chunks
     /// ([`crate::chunked::ChunkAt`]), one parallel task each.
     pub blocks: &'a [Vec<Range<usize>>],
@@ -133,9 +135,11 @@ pub struct BlockDrive<'a> {
 
 /// A component's part for one block of work chunks (see [`Component::chunks`]).
 pub trait DriveBlock: Send {
-    /// Called once at the start of the window, before any [`drive`](Self::drive): take in the
-    /// pending spikes (e.g. add their synapses into this block's delay slots).
-    fn begin(&mut self) {}
+    /// Called at the start of every window, before its [`drive`](Self::drive)s: take in the
+    /// `pending` spikes (e.g. add their synapses into this block's delay slots).
+    fn begin(&mut self, pending: Pending<'_>) {
+        let _ = pending;
+    }
     /// Adds the inputs of chunk `chunk` (a chunk of the block) for step `step` into
     /// `inputs[port]` (the chunk's vectors of its population's input ports). Chunks of a block
     /// are driven one after the other, each through all the window's steps.
@@ -151,7 +155,7 @@ pub fn drive_blocks_now(
     inputs: &mut [Vec<Padded>],
 ) {
     for mut w in works {
-        w.work.begin();
+        w.work.begin(None);
         let ports = &mut inputs[w.pop];
         let np = ports.len();
         for c in blocks[w.pop][w.block].clone() {
@@ -200,11 +204,11 @@ struct Item<'a> {
 
 impl Item<'_> {
     /// Runs the item through the window's `steps` steps from `first`: components take in the
-    /// pending spikes, then each chunk runs through every step (drive, integrate, threshold)
+    /// `pending` spikes, then each chunk runs through every step (drive, integrate, threshold)
     /// while its state stays in cache.
-    fn run(&mut self, first: u64, steps: u64) {
+    fn run(&mut self, first: u64, steps: u64, pending: Pending<'_>) {
         for d in &mut self.drives {
-            d.begin();
+            d.begin(pending);
         }
         let ports = self.inputs.len();
         let chunks = match &mut self.neurons {
@@ -549,7 +553,7 @@ impl Simulator {
     /// Runs one step of the schedule (see the module docs).
     pub fn step(&mut self) -> Result<(), SimError> {
         if self.lookahead.is_some() {
-            self.window(1, &mut |_, _| {});
+            self.segment(1, &mut |_, _| {});
             return self.after_steps(1);
         }
         let (k, dt) = (self.step, self.dt);
@@ -611,12 +615,9 @@ impl Simulator {
         let windows = |sim: &mut Self, observe: &mut Observer<'_>| {
             while sim.step < end {
                 let to_check = sim.check_every - sim.step % sim.check_every;
-                let w = (end - sim.step)
-                    .min(lookahead)
-                    .min(sim.max_window)
-                    .min(to_check);
-                sim.window(w, observe);
-                sim.after_steps(w)?;
+                let steps = (end - sim.step).min(to_check);
+                sim.segment(steps, observe);
+                sim.after_steps(steps)?;
             }
             Ok(())
         };
@@ -630,12 +631,16 @@ impl Simulator {
         }
     }
 
-    /// Advances one window of `w` steps (at most the lookahead) from the current step, without
-    /// counting them; calls `observe` per step afterwards and leaves the last step's spikes in
-    /// `self.spikes`.
-    fn window(&mut self, w: u64, observe: &mut Observer<'_>) {
+    /// Advances `steps` steps from the current step (up to the next non-finite check) in
+    /// windows of at most the lookahead, without counting them; calls `observe` per step after
+    /// each window and leaves the last step's spikes in `self.spikes`. The work items (blocks
+    /// with their component work) are built once for the whole segment and reused by each of
+    /// its windows: per-window costs are the fork-join and the spike merge only.
+    fn segment(&mut self, steps: u64, observe: &mut Observer<'_>) {
         let first = self.step;
-        let work = self.neurons.saturating_mul(w as usize);
+        let end = first + steps;
+        let w_max = self.lookahead.unwrap_or(1).min(self.max_window).max(1);
+        let work = self.neurons.saturating_mul(w_max.min(steps) as usize);
         let par = if work >= self.min_parallel_work {
             self.threads.par()
         } else {
@@ -649,6 +654,7 @@ impl Simulator {
             chunk_spikes,
             chunk_of,
             window_spikes,
+            spikes: step_spikes,
             pending,
             whole,
             layout,
@@ -672,9 +678,8 @@ impl Simulator {
         } = layout.as_ref().expect("layout computed above");
         let window = Window {
             first,
-            steps: w,
+            steps,
             dt: *dt,
-            pending: pending.map(|p| (p, SpikeSteps::Window(window_spikes))),
             blocks,
         };
         let items_needed: usize = blocks.iter().map(Vec::len).sum();
@@ -686,7 +691,7 @@ impl Simulator {
         let mut items: Vec<Item<'_>> = Vec::with_capacity(items_needed);
         let mut inputs = item_inputs.iter_mut();
         let mut outs = &mut chunk_spikes[..];
-        let mut item_of = Vec::with_capacity(populations.len());
+        let mut item_of = Vec::with_capacity(populations.len() + 1);
         for ((p, &whole), blocks) in populations.iter_mut().zip(whole.iter()).zip(blocks) {
             item_of.push(items.len());
             let ports = p.neurons.ports().len();
@@ -716,42 +721,48 @@ impl Simulator {
                 });
             }
         }
+        item_of.push(items.len());
         for c in components.iter_mut() {
             for d in c.chunks(&window) {
                 items[item_of[d.pop] + d.block].drives.push(d.work);
             }
         }
-        match par {
-            Par::Pool(pool) if parts > 1 => {
-                // One task per thread: its run of blocks.
-                let mut tasks: Vec<Vec<&mut Item<'_>>> = (0..parts).map(|_| Vec::new()).collect();
-                for (it, &part) in items.iter_mut().zip(part_of_block.iter().flatten()) {
-                    tasks[part].push(it);
-                }
-                pool.install(|| {
-                    tasks.par_iter_mut().for_each(|t| {
-                        for it in t.iter_mut() {
-                            it.run(first, w);
-                        }
+        let mut k = first;
+        while k < end {
+            let w = w_max.min(end - k);
+            let spikes = pending.map(|p| (p, SpikeSteps::Window(window_spikes)));
+            match par {
+                Par::Pool(pool) if parts > 1 => {
+                    // One task per thread: its run of blocks.
+                    let mut tasks: Vec<Vec<&mut Item<'_>>> =
+                        (0..parts).map(|_| Vec::new()).collect();
+                    for (it, &part) in items.iter_mut().zip(part_of_block.iter().flatten()) {
+                        tasks[part].push(it);
+                    }
+                    pool.install(|| {
+                        tasks.par_iter_mut().for_each(|t| {
+                            for it in t.iter_mut() {
+                                it.run(k, w, spikes);
+                            }
+                        })
                     })
-                })
+                }
+                _ => items.iter_mut().for_each(|it| it.run(k, w, spikes)),
             }
-            _ => items.iter_mut().for_each(|it| it.run(first, w)),
-        }
-        drop(items);
-        for (pi, win) in window_spikes.iter_mut().enumerate() {
-            merge_windows(
-                &chunk_spikes[chunk_of[pi]..chunk_of[pi + 1]],
-                w as usize,
-                win,
-            );
-        }
-        *pending = Some(first);
-        for s in 0..w as usize {
-            for (win, out) in window_spikes.iter().zip(&mut self.spikes) {
-                win.copy_step(s, out);
+            for (pi, win) in window_spikes.iter_mut().enumerate() {
+                let chunks = items[item_of[pi]..item_of[pi + 1]]
+                    .iter()
+                    .flat_map(|it| it.out.iter());
+                merge_windows(chunks, w as usize, win);
             }
-            observe(first + s as u64, &self.spikes);
+            *pending = Some(k);
+            for s in 0..w as usize {
+                for (win, out) in window_spikes.iter().zip(step_spikes.iter_mut()) {
+                    win.copy_step(s, out);
+                }
+                observe(k + s as u64, step_spikes);
+            }
+            k += w;
         }
     }
 

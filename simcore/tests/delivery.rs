@@ -87,14 +87,15 @@ fn run_windows(
             first: k,
             steps,
             dt: DT,
-            pending: pending
-                .as_ref()
-                .map(|(f, ws)| (*f, SpikeSteps::Window(&ws[..]))),
             blocks: &blocks,
         };
         for mut b in d.chunks(&window) {
             assert_eq!(b.pop, 1);
-            b.work.begin();
+            b.work.begin(
+                pending
+                    .as_ref()
+                    .map(|(f, ws)| (*f, SpikeSteps::Window(&ws[..]))),
+            );
             for c in blocks[1][b.block].clone() {
                 let lo = c * 2048;
                 let m = (n_post - lo).min(2048);
