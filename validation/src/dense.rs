@@ -6,7 +6,8 @@
 //! - `xor`: 2-8-2 tanh net, accuracy = 1;
 //! - `two_spirals`: 2-64-64-2 ReLU net, test accuracy ≥ 0.98;
 //! - `circles`: 2-16-2 ReLU net, test accuracy ≥ 0.98;
-//! - `digits`: 64-100-10 ReLU net (scikit-learn's default settings), test accuracy ≥ 0.96;
+//! - `digits`: 64-100-10 ReLU net (scikit-learn's default settings and initialisation), test
+//!   accuracy ≥ 0.96;
 //! - `autoencoder`: 64-32-64 on the digits, test reconstruction MSE ≤ 0.2 × the per-pixel
 //!   variance (i.e. ≥ 80 % of the variance explained);
 //! - `hopfield`: N = 1000 (quick 400) units, 10 % of bits flipped at the start: mean recall

@@ -282,11 +282,15 @@ impl LinePlot {
     fn draw_on<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let xr = self.extent(self.x_range, self.log_x, |p| p.0);
         let yr = self.extent(self.y_range, self.log_y, |p| p.1);
+        // Linear axes: ticks within 1e-9 of the span from 0 are 0 (plotters computes ticks
+        // with rounding residue, e.g. −2.2e-16 for a zero tick).
+        let tiny = |r: &Range<f64>, log: bool| if log { 0.0 } else { 1e-9 * (r.end - r.start) };
+        let ticks = (tiny(&xr, self.log_x), tiny(&yr, self.log_y));
         match (self.log_x, self.log_y) {
-            (false, false) => self.draw_in(area, xr, yr),
-            (true, false) => self.draw_in(area, xr.log_scale(), yr),
-            (false, true) => self.draw_in(area, xr, yr.log_scale()),
-            (true, true) => self.draw_in(area, xr.log_scale(), yr.log_scale()),
+            (false, false) => self.draw_in(area, xr, yr, ticks),
+            (true, false) => self.draw_in(area, xr.log_scale(), yr, ticks),
+            (false, true) => self.draw_in(area, xr, yr.log_scale(), ticks),
+            (true, true) => self.draw_in(area, xr.log_scale(), yr.log_scale(), ticks),
         }
     }
 
@@ -295,6 +299,7 @@ impl LinePlot {
         area: &DrawingArea<DB, Shift>,
         xr: XR,
         yr: YR,
+        (x_tiny, y_tiny): (f64, f64),
     ) -> Result<(), String>
     where
         DB: DrawingBackend,
@@ -319,8 +324,8 @@ impl LinePlot {
             .axis_desc_style((FONT_FAMILY, 16))
             .light_line_style(RGBColor(235, 235, 235))
             .max_light_lines(4)
-            .x_label_formatter(&|v| tick_label(*v))
-            .y_label_formatter(&|v| tick_label(*v))
+            .x_label_formatter(&|v| tick_label(snap_zero(*v, x_tiny)))
+            .y_label_formatter(&|v| tick_label(snap_zero(*v, y_tiny)))
             .draw()
             .map_err(err)?;
         for (i, s) in self.series.iter().enumerate() {
@@ -357,6 +362,11 @@ impl LinePlot {
         }
         Ok(())
     }
+}
+
+/// `v`, or 0 when `|v| < tiny` (a tick that is 0 up to rounding).
+fn snap_zero(v: f64, tiny: f64) -> f64 {
+    if v.abs() < tiny { 0.0 } else { v }
 }
 
 /// A tick label with at most 3 significant digits (`0.25`, `1e-5`, `2.5e4`).
@@ -551,6 +561,10 @@ mod tests {
         assert_eq!(tick_label(25000.0), "2.5e4");
         assert_eq!(tick_label(-1.5), "-1.5");
         assert_eq!(tick_label(0.0), "0");
+        // A zero tick with rounding residue on an axis spanning 2 reads 0; small real values
+        // on a small axis stay.
+        assert_eq!(tick_label(snap_zero(-2.220446049250313e-16, 2e-9)), "0");
+        assert_eq!(tick_label(snap_zero(1e-12, 1e-21)), "1e-12");
     }
 
     fn a_plot() -> LinePlot {

@@ -370,5 +370,12 @@ mod tests {
         let r = parse_csv("1,2,0.5\n", "f", CsvTarget::LastColumns(2)).unwrap();
         assert_eq!((r.x.cols(), r.y.cols()), (1, 2));
         assert!(parse_csv("", "f", CsvTarget::LastColumns(1)).is_err());
+        // A file-level error names the file without a line number.
+        let e = load_csv(
+            std::path::Path::new("/no/such/dir/d.csv"),
+            CsvTarget::LastColumnLabel,
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("/no/such/dir/d.csv: "), "{e}");
     }
 }

@@ -35,7 +35,7 @@ pub enum DenseError {
         known: &'static str,
     },
     /// A data file could not be parsed.
-    #[error("{path}:{line}: {msg}")]
+    #[error("{path}{}: {msg}", if *line > 0 { format!(":{line}") } else { String::new() })]
     Data {
         /// File (or data set) name.
         path: String,
