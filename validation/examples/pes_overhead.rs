@@ -1,6 +1,9 @@
 //! PES overhead: wall time of the `validate learning` PES network (stim → pre → post, error
 //! into the rule) with learning against the same network without the rule and its two error
-//! connections, for several ensemble sizes; one thread, Δt 1 ms.
+//! connections, for several ensemble sizes; one thread, Δt 1 ms. Learning changes what the
+//! network does (`post` starts silent-ish from zero decoders and becomes active as it learns,
+//! so more spikes are decoded), so a third run keeps the rule with κ = 0: the same dynamics as
+//! the static network plus all of the rule's work — the cost of the rule itself.
 //!
 //! `cargo run --release -p validation --example pes_overhead -- [SECONDS] [N,N,...]`
 
@@ -10,9 +13,24 @@ use models::cache::DecoderCache;
 use models::network::{BuildOptions, Endpoint};
 use validation::learning_pes::{PesInput, network_sized};
 
-fn time(n: usize, learn: bool, seconds: f64) -> f64 {
-    let mut net = network_sized(PesInput::WhiteNoise, 1e-4, n);
-    if !learn {
+/// Which variant of the network to time.
+#[derive(Clone, Copy)]
+enum Variant {
+    /// No rule, no error connections into it.
+    Static,
+    /// PES with κ = 0: static dynamics, all of the rule's work.
+    RuleOnly,
+    /// PES with Nengo's default κ.
+    Learning,
+}
+
+fn time(n: usize, variant: Variant, seconds: f64) -> f64 {
+    let rate = match variant {
+        Variant::RuleOnly => 0.0,
+        _ => 1e-4,
+    };
+    let mut net = network_sized(PesInput::WhiteNoise, rate, n);
+    if let Variant::Static = variant {
         net.connections
             .retain(|c| !matches!(c.post, Endpoint::LearningRule(_)));
         net.connections[1].learning = None;
@@ -37,14 +55,21 @@ fn main() {
         .get(2)
         .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
         .unwrap_or_else(|| vec![100, 1000, 4000]);
-    println!("N, static s, PES s, ratio (simulated {seconds} s, best of 3)");
+    println!(
+        "N, static s, PES κ=0 s, PES s, rule overhead (κ=0 / static), learning / static \
+         (simulated {seconds} s, best of 3)"
+    );
     for n in sizes {
-        let best = |learn| {
+        let best = |v| {
             (0..3)
-                .map(|_| time(n, learn, seconds))
+                .map(|_| time(n, v, seconds))
                 .fold(f64::INFINITY, f64::min)
         };
-        let (a, b) = (best(false), best(true));
-        println!("{n}, {a:.4}, {b:.4}, {:.2}", b / a);
+        let (a, z, b) = (
+            best(Variant::Static),
+            best(Variant::RuleOnly),
+            best(Variant::Learning),
+        );
+        println!("{n}, {a:.4}, {z:.4}, {b:.4}, {:.2}, {:.2}", z / a, b / a);
     }
 }
