@@ -3,51 +3,14 @@
 //! equal to the simulator's state after the same run in process, identical for 1 and 2
 //! threads, and listed by `spikesim inspect`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::{example, run, s, str_attr, tmpdir};
 use hdf5::File;
-use hdf5::types::VarLenUnicode;
 use netspec::Spec;
 use netspec::learned::LearnedValues;
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-}
-
-fn tmpdir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spikesim-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    let o = Command::new(env!("CARGO_BIN_EXE_spikesim"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "spikesim {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn str_attr(loc: &hdf5::Location, name: &str) -> String {
-    loc.attr(name)
-        .unwrap()
-        .read_scalar::<VarLenUnicode>()
-        .unwrap()
-        .to_string()
-}
 
 /// The spec at `path` with `overrides`, built and run in process: every learned object's
 /// values before and after the run.

@@ -1,51 +1,11 @@
 //! `spikesim run` end to end: the files are read back with hdf5-metno and checked against
 //! FORMATS.md's SONATA layout, dtypes, attributes and spike counts.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use common::{bin, example, run, s, str_attr, tmpdir};
 use hdf5::types::{TypeDescriptor, VarLenUnicode};
 use hdf5::{File, H5Type};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_spikesim"))
-}
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../examples")
-        .join(name)
-}
-
-/// A fresh directory for one test.
-fn tmpdir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("spikesim-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(args: &[&str]) -> Output {
-    let o = bin().args(args).output().unwrap();
-    assert!(
-        o.status.success(),
-        "spikesim {args:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    o
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn str_attr(loc: &hdf5::Location, name: &str) -> String {
-    loc.attr(name)
-        .unwrap()
-        .read_scalar::<VarLenUnicode>()
-        .unwrap()
-        .to_string()
-}
 
 #[derive(H5Type, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(i8)]
