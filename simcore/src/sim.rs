@@ -95,10 +95,10 @@ pub trait Component: Send + std::fmt::Debug {
     }
     /// The component split by the work blocks ([`Window::blocks`]) of the populations it
     /// drives, for one segment of windows: in each window, each [`BlockDrive`] first takes in
-    /// the pending spikes ([`DriveBlock::begin`]), then adds its chunks' inputs step by step. Blocks run concurrently, so each
-    /// must touch only its own part of the component's state, and results must not depend on
-    /// how chunks are grouped into blocks. Needed when [`lookahead`](Self::lookahead) is
-    /// `Some`.
+    /// the pending spikes ([`DriveBlock::begin`]), then adds its chunks' inputs step by step.
+    /// Blocks run concurrently, so each must touch only its own part of the component's state,
+    /// and results must not depend on how chunks are grouped into blocks. Needed when
+    /// [`lookahead`](Self::lookahead) is `Some`.
     fn chunks<'a>(&'a mut self, window: &Window<'a>) -> Vec<BlockDrive<'a>> {
         let _ = window;
         Vec::new()
@@ -601,13 +601,13 @@ impl Simulator {
     /// steps. Otherwise this is a loop over `step`.
     pub fn run(&mut self, steps: u64, observe: &mut Observer<'_>) -> Result<(), SimError> {
         let end = self.step + steps;
-        let Some(lookahead) = self.lookahead else {
+        if self.lookahead.is_none() {
             while self.step < end {
                 self.step()?;
                 observe(self.step - 1, &self.spikes);
             }
             return Ok(());
-        };
+        }
         // Every window of the run in one pool region (see `run_awake`): a window's fork-join
         // is then a work-stealing split between threads that are awake, not a hand-over to
         // a sleeping pool and back (a wake-up costs tens of µs on a virtual machine; a
@@ -621,14 +621,23 @@ impl Simulator {
             }
             Ok(())
         };
-        let parallel = self
-            .neurons
-            .saturating_mul(lookahead.min(self.max_window) as usize)
-            >= self.min_parallel_work;
         match self.threads.pool() {
-            Some(pool) if parallel => run_awake(&pool, self, observe, windows),
+            Some(pool) if self.windows_parallel(steps) => run_awake(&pool, self, observe, windows),
             _ => windows(self, observe),
         }
+    }
+
+    /// Longest window of the window schedule: the lookahead, capped by the maximum window.
+    fn window_len(&self) -> u64 {
+        self.lookahead.unwrap_or(1).min(self.max_window).max(1)
+    }
+
+    /// Whether the windows of `steps` steps from now have enough work (neurons × window
+    /// length) to run on the pool ([`set_min_parallel_work`](Self::set_min_parallel_work)).
+    fn windows_parallel(&self, steps: u64) -> bool {
+        self.neurons
+            .saturating_mul(self.window_len().min(steps) as usize)
+            >= self.min_parallel_work
     }
 
     /// Advances `steps` steps from the current step (up to the next non-finite check) in
@@ -639,9 +648,8 @@ impl Simulator {
     fn segment(&mut self, steps: u64, observe: &mut Observer<'_>) {
         let first = self.step;
         let end = first + steps;
-        let w_max = self.lookahead.unwrap_or(1).min(self.max_window).max(1);
-        let work = self.neurons.saturating_mul(w_max.min(steps) as usize);
-        let par = if work >= self.min_parallel_work {
+        let w_max = self.window_len();
+        let par = if self.windows_parallel(steps) {
             self.threads.par()
         } else {
             Par::Seq
