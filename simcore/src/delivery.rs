@@ -519,9 +519,6 @@ fn deliver(
 
 /// Prefetches the synapses `a..b` of `csr` (targets, and per-synapse weights and delays).
 fn prefetch_part(csr: &Csr, a: usize, b: usize) {
-    if a >= b {
-        return;
-    }
     prefetch::slice(&csr.targets()[a..b]);
     if let Weights::PerSynapse(w) = csr.weights() {
         prefetch::slice(&w[a..b]);
