@@ -239,10 +239,12 @@ fn apply(text: &str, edits: &[Edit], keys: &[String]) -> String {
             }
             Edit::Misspell(at) => {
                 if let Some((k, v)) = kv(&lines[at % n]) {
-                    let k = k.trim();
-                    if k.len() > 1 {
-                        let cut = at % k.len();
-                        lines[at % n] = format!("{}{} ={v}", &k[..cut], &k[cut + 1..]);
+                    // Drop one character (not byte: example comments hold `τ`, `Δ`).
+                    let chars: Vec<char> = k.trim().chars().collect();
+                    if chars.len() > 1 {
+                        let cut = at % chars.len();
+                        let k: String = chars[..cut].iter().chain(&chars[cut + 1..]).collect();
+                        lines[at % n] = format!("{k} ={v}");
                     }
                 }
             }
