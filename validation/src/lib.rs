@@ -17,6 +17,7 @@ pub mod learning_pes;
 pub mod lif;
 pub mod nef;
 pub mod nef_fixture;
+pub mod nengo_setups;
 pub mod networks;
 pub mod plot;
 pub mod psc;

@@ -1,26 +1,28 @@
-//! `nef`: NEF networks against the Nengo 4.1 reference simulator on identical setups
-//! (Δt = 1 ms, seeds 0–4, mean reported; Nengo's figures from `ANCHORS.md`).
+//! `nef`: NEF networks against the Nengo 4.1 reference simulator on identical setups:
+//! Nengo's own built ensembles of seeds 0–4 (gains, biases, encoders, evaluation points,
+//! initial voltages; [`crate::nengo_setups`]), Δt = 1 ms, mean over the seeds against Nengo's
+//! mean on the same ensembles. ANCHORS.md's figures (Nengo's seeds 0–4, rounded) are shown
+//! beside them.
 //!
 //! | case | setup | metric | acceptance |
 //! |---|---|---|---|
-//! | `comm_channel` | `Node(sin 2πt) → Ensemble(100, 1-D)` (no synapse), decoded identity through `Lowpass(0.01)`, 2 s | RMSE vs the input through the same filter | ≤ Nengo 0.0177 |
-//! | `square` | same, decoded `x²` | RMSE vs filtered `sin²` | ≤ Nengo 0.0294 |
-//! | `product` | `[sin, cos] → Ensemble(200, 2-D)`, decoded `x0·x1` | RMSE | ≤ Nengo 0.0422 |
-//! | `integrator_100`, `integrator_1000` | recurrent identity, τ = 0.1 s; input 1 while t ≤ 0.5 s (500 steps) with transform τ, then a 5 s hold | \|drift\| (least-squares slope of the decoded value, probe `Lowpass(0.01)`, over 1 s ≤ t ≤ 5.5 s); final value (mean over the last 0.1 s) | ≤ Nengo 0.0147 / 0.0028 per s |
-//! | `oscillator` | 2-D, 200 neurons, recurrent `[[1, −ωτ], [ωτ, 1]]`, ω = 2π·1 Hz, τ = 0.1 s; kick `[0.5, 0]` for 0.1 s (amplitude 0.5) | \|amplitude ratio over 5 s − 1\| (mean radius of the last period / first period), \|frequency − 1 Hz\| (unwrapped phase slope) | ≤ Nengo 0.087, 0.0078 |
-//! | `solver_rmse` | LstsqL2(0.1), 1000 neurons, 2000 evaluation points | relative difference of the solver RMSE from Nengo's 0.00207 | ≤ 5 % |
+//! | `comm_channel` | `Node(sin 2πt) → Ensemble(100, 1-D)` (no synapse), decoded identity through `Lowpass(0.01)`, 2 s | RMSE vs the input through the same filter | ≤ Nengo (0.01767) |
+//! | `square` | same, decoded `x²` | RMSE vs filtered `sin²` | ≤ Nengo (0.02943) |
+//! | `product` | `[sin, cos] → Ensemble(200, 2-D)`, decoded `x0·x1` | RMSE | ≤ Nengo (0.04218) |
+//! | `integrator_100`, `integrator_1000` | recurrent identity, τ = 0.1 s; input 1 while t ≤ 0.5 s (500 steps) with transform τ, then a 5 s hold | \|drift\| (least-squares slope of the decoded value, probe `Lowpass(0.01)`, over 1 s ≤ t ≤ 5.5 s); final value (mean over the last 0.1 s) | ≤ Nengo (0.01470 / 0.00283 per s) |
+//! | `oscillator` | 2-D, 200 neurons, recurrent `[[1, −ωτ], [ωτ, 1]]`, ω = 2π·1 Hz, τ = 0.1 s; kick `[0.5, 0]` for 0.1 s through `Lowpass(τ)`, 5.2 s | \|amplitude ratio − 1\| (mean radius of the last 1 s / of [0.2, 1.2) s), \|frequency − 1 Hz\| (unwrapped phase slope from 0.2 s) | ≤ Nengo (0.1026, 0.00425) |
+//! | `solver_rmse` | LstsqL2(0.1) on `integrator_1000`'s ensembles (1000 neurons, 2000 evaluation points) | relative difference of the solver RMSE from Nengo's | ≤ 5 % |
 //!
-//! The setups and metric definitions are those that reproduce ANCHORS.md's Nengo figures to
-//! all quoted digits when run in Nengo 4.1 (`docs/nef.md`, "Validation against Nengo", has the
-//! script): decoding cases `Connection(ens, Node(size_in), function, synapse=None)` probed with
-//! `Lowpass(0.01)`; integrator input `1 if t <= 0.5 else 0`; drift and final value as above;
-//! standard deviations over seeds with ddof = 1.
+//! "≤ Nengo" allows [`MATCH`] (1 %) of Nengo's figure for f32 against f64 state. The setups
+//! and metric definitions are those of `validation/nengo/nef_reference.py`, which reproduces
+//! ANCHORS.md's figures to all quoted digits for every case but the oscillator, whose setup
+//! ANCHORS does not spell out (theirs: ratio 1.087, 1.0078 Hz; this setup in Nengo: 0.897,
+//! 1.0043 Hz). Decoding cases are `Connection(ens, Node(size_in), function, synapse=None)`
+//! probed with `Lowpass(0.01)`; integrator input `1 if t <= 0.5 else 0`.
 //!
 //! The ideal signal of the decoding cases is computed exactly as the probe filters the decoded
 //! value: $z_s = a z_{s-1} + (1-a) f(x_{s-1})$ with $a = e^{-\Delta t/0.01}$ (Nengo's `Lowpass`
-//! with its one step of delay). `--quick`: one seed, the 100-neuron integrator with a 2 s
-//! hold, a 3 s oscillator, acceptance at Nengo's mean + 2 standard deviations (one seed
-//! scatters like one of Nengo's).
+//! with its one step of delay). `--quick`: seed 0 only, against Nengo's seed-0 figures.
 
 use models::cache::DecoderCache;
 use models::connection::Transform;
@@ -33,6 +35,7 @@ use models::probe::ProbeData;
 use models::solver::{LstsqL2, solve};
 use models::synapse::Synapse;
 
+use crate::nengo_setups::{SHIPPED, Setups};
 use crate::plot::{LinePlot, Series};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
@@ -107,20 +110,20 @@ fn simulate(
     Ok(rec.probe("y").expect("probe").data())
 }
 
-/// A `d`-D ensemble `name` of `n` neurons with a recurrent connection (`Lowpass(τ)`,
-/// `recurrent` transform), driven by `input` through `Lowpass(τ)` and `input_transform`, its
-/// decoded value probed as `y` through `Lowpass(0.01)`.
+/// The ensemble `ens` with a recurrent connection (`Lowpass(τ)`, `recurrent` transform),
+/// driven by `input` through `Lowpass(τ)` and `input_transform`, its decoded value probed as
+/// `y` through `Lowpass(0.01)`.
 fn recurrent_network(
-    name: &str,
-    n: usize,
-    d: usize,
+    ens: EnsembleSpec,
     tau: f64,
     input: Signal,
     input_transform: Transform,
     recurrent: Transform,
 ) -> NefNetwork {
+    let name = ens.name.clone();
+    let name = name.as_str();
     let mut net = NefNetwork::default();
-    net.ensembles.push(EnsembleSpec::new(name, n, d));
+    net.ensembles.push(ens);
     net.nodes.push(("input".into(), input));
     let mut c = ConnectionSpec::new(
         Endpoint::Node("input".into()),
@@ -142,17 +145,17 @@ fn recurrent_network(
     net
 }
 
-/// `Node(sin) → Ensemble(n, d)` decoded through `function`, probed with Lowpass(0.01).
+/// `Node(sin) → ens` (named `ens`) decoded through `function`, probed with Lowpass(0.01).
 fn decode_case(
     seed: u64,
-    n: usize,
-    d: usize,
+    ens: EnsembleSpec,
     function: &str,
     seconds: f64,
     threads: usize,
 ) -> Result<(f64, Trace, Vec<f64>), ValidationError> {
+    let d = ens.dims;
     let mut net = NefNetwork::default();
-    net.ensembles.push(EnsembleSpec::new("ens", n, d));
+    net.ensembles.push(ens);
     net.nodes.push(("input".into(), sine_node(d)));
     let mut c = ConnectionSpec::new(
         Endpoint::Node("input".into()),
@@ -204,10 +207,10 @@ const DRIFT_FROM: f64 = 1.0;
 /// The final value is the mean over this last stretch of the run (s).
 const FINAL_OVER: f64 = 0.1;
 
-/// Integrator: returns |drift| (per s), the final value and the trace.
+/// Integrator (1-D `ens`): returns |drift| (per s), the final value and the trace.
 fn integrator(
     seed: u64,
-    n: usize,
+    ens: EnsembleSpec,
     hold: f64,
     threads: usize,
 ) -> Result<(f64, f64, Trace), ValidationError> {
@@ -220,15 +223,7 @@ fn integrator(
         before: vec![1.0],
         after: vec![0.0],
     };
-    let net = recurrent_network(
-        "integrator",
-        n,
-        1,
-        tau,
-        input,
-        Transform::Scalar(tau),
-        Transform::Identity,
-    );
+    let net = recurrent_network(ens, tau, input, Transform::Scalar(tau), Transform::Identity);
     let end = 0.5 + hold;
     let y = simulate(&net, seed, end, threads)?;
     let (ts, ys): (Vec<f64>, Vec<f64>) = y
@@ -265,9 +260,10 @@ fn lsq_slope(t: &[f64], y: &[f64]) -> f64 {
     cov / var
 }
 
-/// Oscillator: returns (amplitude ratio, frequency, trace).
+/// Oscillator (2-D `ens`): returns (amplitude ratio, frequency, trace).
 fn oscillator(
     seed: u64,
+    ens: EnsembleSpec,
     seconds: f64,
     threads: usize,
 ) -> Result<(f64, f64, Trace), ValidationError> {
@@ -283,7 +279,7 @@ fn oscillator(
         cols: 2,
         values: vec![1.0, -w * tau, w * tau, 1.0],
     };
-    let net = recurrent_network("osc", 200, 2, tau, kick, Transform::Identity, recurrent);
+    let net = recurrent_network(ens, tau, kick, Transform::Identity, recurrent);
     let y = simulate(&net, seed, 0.2 + seconds, threads)?;
     let x0 = y.column(0);
     let x1 = y.column(1);
@@ -337,27 +333,63 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
 
-/// Runs the check.
+/// What "match" allows: spikesim's mean over the seeds may exceed Nengo's mean on the same
+/// ensembles by this fraction of Nengo's figure. spikesim keeps the neuron state in f32,
+/// Nengo in f64; the rounding moves a spike by a step now and then, which moves each figure
+/// by up to a few tenths of a percent (`docs/nef.md` has the per-seed pairs).
+pub const MATCH: f64 = 0.01;
+
+/// One case's figures over the seeds: spikesim's and Nengo's on the same ensembles.
+#[derive(Default)]
+struct Pairs {
+    ours: Vec<f64>,
+    nengo: Vec<f64>,
+}
+
+impl Pairs {
+    fn push(&mut self, ours: f64, nengo: f64) {
+        self.ours.push(ours);
+        self.nengo.push(nengo);
+    }
+
+    /// `name`: spikesim's mean at most Nengo's mean (+ [`MATCH`]); Nengo's mean and the
+    /// ANCHORS.md figure (Nengo's own seeds 0–4, rounded) beside it.
+    fn metrics(&self, name: &str, anchors: f64) -> Vec<Metric> {
+        let nengo = mean(&self.nengo);
+        vec![
+            Metric::at_most(name, mean(&self.ours), nengo * (1.0 + MATCH)),
+            Metric::info(&format!("nengo_{name}"), nengo),
+            Metric::info(&format!("anchors_{name}"), anchors),
+        ]
+    }
+}
+
+/// Runs the check: every case on Nengo's own ensembles of seeds 0–4 (`--quick`: seed 0),
+/// against Nengo's figure on the same ensembles (`nengo_setups`).
 pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
-    let quick = opts.quick;
-    let seeds: Vec<u64> = if quick { vec![0] } else { (0..5).collect() };
-    // Limit: Nengo's mean (full), mean + 2 std (quick, one seed).
-    let lim = |(m, s): (f64, f64)| if quick { m + 2.0 * s } else { m };
+    let seeds: Vec<u64> = if opts.quick {
+        vec![0]
+    } else {
+        (0..5).collect()
+    };
+    let setups = Setups::parse(SHIPPED).map_err(err)?;
+    let paired = |case: &str| setups.case(case, &seeds).map_err(err);
     let th = opts.threads;
     let mut cases = Vec::new();
     let mut plots = Vec::new();
     let mut plot_traces: Vec<LinePlot> = Vec::new();
 
-    for (case, n, d, f, nengo_v) in [
-        ("comm_channel", 100, 1, "x", nengo::COMM),
-        ("square", 100, 1, "x**2", nengo::SQUARE),
-        ("product", 200, 2, "x[0]*x[1]", nengo::PRODUCT),
+    for (case, f, anchors) in [
+        ("comm_channel", "x", nengo::COMM),
+        ("square", "x**2", nengo::SQUARE),
+        ("product", "x[0]*x[1]", nengo::PRODUCT),
     ] {
-        let mut rmses = Vec::new();
-        for &s in &seeds {
-            let (r, tr, ideal) = decode_case(s, n, d, f, 2.0, th)?;
-            rmses.push(r);
-            if s == 0 {
+        let mut rmse = Pairs::default();
+        for p in paired(case)? {
+            let (r, tr, ideal) = decode_case(p.seed, p.ensemble.spec("ens"), f, 2.0, th)?;
+            rmse.push(r, p.nengo("rmse").map_err(err)?);
+            if p.seed == seeds[0] {
+                let n = p.ensemble.n;
                 plot_traces.push(
                     LinePlot::new(
                         &format!("{case} ({n} neurons): f = {f}"),
@@ -373,34 +405,22 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
                 );
             }
         }
-        cases.push(Case::new(
-            case,
-            vec![
-                Metric::at_most("rmse", mean(&rmses), lim(nengo_v)),
-                Metric::info("nengo_rmse", nengo_v.0),
-            ],
-        ));
+        cases.push(Case::new(case, rmse.metrics("rmse", anchors.0)));
     }
 
-    let hold = if quick { 2.0 } else { 5.0 };
-    // (neurons, Nengo drift (mean, std), Nengo final value (mean, std))
-    type DriftCase = (usize, (f64, f64), (f64, f64));
-    let sizes: &[DriftCase] = if quick {
-        &[(100, nengo::DRIFT_100, nengo::FINAL_100)]
-    } else {
-        &[
-            (100, nengo::DRIFT_100, nengo::FINAL_100),
-            (1000, nengo::DRIFT_1000, nengo::FINAL_1000),
-        ]
-    };
-    for &(n, nengo_v, nengo_final) in sizes {
-        let mut drifts = Vec::new();
-        let mut finals = Vec::new();
-        for &s in &seeds {
-            let (dr, fin, tr) = integrator(s, n, hold, th)?;
-            drifts.push(dr);
-            finals.push(fin);
-            if s == 0 {
+    let hold = 5.0;
+    for (n, anchors, anchors_final) in [
+        (100, nengo::DRIFT_100, nengo::FINAL_100),
+        (1000, nengo::DRIFT_1000, nengo::FINAL_1000),
+    ] {
+        let case = format!("integrator_{n}");
+        let mut drift = Pairs::default();
+        let mut fin = Pairs::default();
+        for p in paired(&case)? {
+            let (dr, f, tr) = integrator(p.seed, p.ensemble.spec("integrator"), hold, th)?;
+            drift.push(dr, p.nengo("abs_drift_per_s").map_err(err)?);
+            fin.push(f, p.nengo("final_value").map_err(err)?);
+            if p.seed == seeds[0] {
                 plot_traces.push(
                     LinePlot::new(
                         &format!("integrator ({n} neurons): 0.5 s pulse, hold"),
@@ -416,25 +436,21 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
                 );
             }
         }
-        cases.push(Case::new(
-            &format!("integrator_{n}"),
-            vec![
-                Metric::at_most("abs_drift_per_s", mean(&drifts), lim(nengo_v)),
-                Metric::info("nengo_abs_drift_per_s", nengo_v.0),
-                Metric::info("final_value", mean(&finals)),
-                Metric::info("nengo_final_value", nengo_final.0),
-            ],
-        ));
+        let mut metrics = drift.metrics("abs_drift_per_s", anchors.0);
+        metrics.push(Metric::info("final_value", mean(&fin.ours)));
+        metrics.push(Metric::info("nengo_final_value", mean(&fin.nengo)));
+        metrics.push(Metric::info("anchors_final_value", anchors_final.0));
+        cases.push(Case::new(&case, metrics));
     }
 
-    let osc_s = if quick { 3.0 } else { 5.0 };
-    let mut ratios = Vec::new();
-    let mut freqs = Vec::new();
-    for &s in &seeds {
-        let (ratio, freq, tr) = oscillator(s, osc_s, th)?;
-        ratios.push(ratio);
-        freqs.push(freq);
-        if s == 0 {
+    let osc_s = 5.0;
+    let mut ratio = Pairs::default();
+    let mut freq = Pairs::default();
+    for p in paired("oscillator")? {
+        let (r, f, tr) = oscillator(p.seed, p.ensemble.spec("osc"), osc_s, th)?;
+        ratio.push(r, p.nengo("amplitude_ratio").map_err(err)?);
+        freq.push(f, p.nengo("frequency_hz").map_err(err)?);
+        if p.seed == seeds[0] {
             plot_traces.push(
                 LinePlot::new("oscillator (200 neurons, 1 Hz)", "t (s)", "decoded")
                     .series(Series::line("x0", tr.t.clone(), tr.y[0].clone()))
@@ -442,24 +458,25 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
             );
         }
     }
-    let (r, f) = (mean(&ratios), mean(&freqs));
-    let ratio_lim =
-        (nengo::OSC_RATIO.0 - 1.0).abs() + if quick { 2.0 * nengo::OSC_RATIO.1 } else { 0.0 };
-    let freq_lim =
-        (nengo::OSC_FREQ.0 - 1.0).abs() + if quick { 2.0 * nengo::OSC_FREQ.1 } else { 0.0 };
-    cases.push(Case::new(
-        "oscillator",
-        vec![
-            Metric::at_most("abs_amplitude_ratio_minus_1", (r - 1.0).abs(), ratio_lim),
-            Metric::at_most("abs_frequency_minus_1hz", (f - 1.0).abs(), freq_lim),
-            Metric::info("amplitude_ratio", r),
-            Metric::info("frequency_hz", f),
-        ],
-    ));
+    // Distances from the ideal oscillation (amplitude kept, 1 Hz), compared like the rest.
+    let off = |p: &Pairs, ideal: f64| Pairs {
+        ours: vec![(mean(&p.ours) - ideal).abs()],
+        nengo: vec![(mean(&p.nengo) - ideal).abs()],
+    };
+    let mut metrics = off(&ratio, 1.0).metrics(
+        "abs_amplitude_ratio_minus_1",
+        (nengo::OSC_RATIO.0 - 1.0).abs(),
+    );
+    metrics.extend(
+        off(&freq, 1.0).metrics("abs_frequency_minus_1hz", (nengo::OSC_FREQ.0 - 1.0).abs()),
+    );
+    metrics.push(Metric::info("amplitude_ratio", mean(&ratio.ours)));
+    metrics.push(Metric::info("frequency_hz", mean(&freq.ours)));
+    cases.push(Case::new("oscillator", metrics));
 
-    let mut solver_rmses = Vec::new();
-    for &s in &seeds {
-        let ens = EnsembleSpec::new("ens", 1000, 1).build(s).map_err(err)?;
+    let mut solver = Pairs::default();
+    for p in paired("solver_rmse")? {
+        let ens = p.ensemble.spec("ens").build(p.seed).map_err(err)?;
         let dec = solve(
             &ens,
             &ens.eval_points,
@@ -468,23 +485,16 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
             "solver_rmse",
         )
         .map_err(err)?;
-        solver_rmses.push(dec.mean_rmse());
+        solver.push(dec.mean_rmse(), p.nengo("solver_rmse").map_err(err)?);
     }
-    let sr = mean(&solver_rmses);
+    let (sr, nr) = (mean(&solver.ours), mean(&solver.nengo));
     cases.push(Case::new(
         "solver_rmse",
         vec![
-            Metric::at_most(
-                "rel_diff_from_nengo",
-                (sr - nengo::SOLVER_RMSE.0).abs() / nengo::SOLVER_RMSE.0,
-                0.05 + if quick {
-                    2.0 * nengo::SOLVER_RMSE.1 / nengo::SOLVER_RMSE.0
-                } else {
-                    0.0
-                },
-            ),
+            Metric::at_most("rel_diff_from_nengo", (sr - nr).abs() / nr, 0.05),
             Metric::info("solver_rmse", sr),
-            Metric::info("nengo_solver_rmse", nengo::SOLVER_RMSE.0),
+            Metric::info("nengo_solver_rmse", nr),
+            Metric::info("anchors_solver_rmse", nengo::SOLVER_RMSE.0),
         ],
     ));
 
@@ -528,6 +538,45 @@ mod tests {
         }
     }
 
+    /// spikesim's and Nengo's figure per seed on Nengo's ensembles (the table in docs/nef.md):
+    /// `cargo test --release -p validation paired_per_seed -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn paired_per_seed() {
+        let setups = Setups::parse(SHIPPED).unwrap();
+        let seeds = [0, 1, 2, 3, 4];
+        let show = |case: &str, metric: &str, ours: f64, p: &crate::nengo_setups::Paired| {
+            let ng = p.nengo(metric).unwrap();
+            eprintln!(
+                "{case} seed {} {metric}: spikesim {ours:.6} nengo {ng:.6} ({:+.3} %)",
+                p.seed,
+                100.0 * (ours - ng) / ng
+            );
+        };
+        for (case, f) in [
+            ("comm_channel", "x"),
+            ("square", "x**2"),
+            ("product", "x[0]*x[1]"),
+        ] {
+            for p in setups.case(case, &seeds).unwrap() {
+                let r = decode_case(p.seed, p.ensemble.spec("ens"), f, 2.0, 1).unwrap();
+                show(case, "rmse", r.0, &p);
+            }
+        }
+        for case in ["integrator_100", "integrator_1000"] {
+            for p in setups.case(case, &seeds).unwrap() {
+                let (d, f, _) = integrator(p.seed, p.ensemble.spec("i"), 5.0, 1).unwrap();
+                show(case, "abs_drift_per_s", d, &p);
+                show(case, "final_value", f, &p);
+            }
+        }
+        for p in setups.case("oscillator", &seeds).unwrap() {
+            let (r, f, _) = oscillator(p.seed, p.ensemble.spec("osc"), 5.0, 1).unwrap();
+            show("oscillator", "amplitude_ratio", r, &p);
+            show("oscillator", "frequency_hz", f, &p);
+        }
+    }
+
     /// Per-seed figures over many seeds, to compare spikesim's and Nengo's seed distributions:
     /// `NEF_SEEDS=20 cargo test --release -p validation seed_sweep -- --ignored --nocapture`.
     #[test]
@@ -544,14 +593,19 @@ mod tests {
         };
         for (case, n, d, f) in [("square", 100, 1, "x**2"), ("comm", 100, 1, "x")] {
             let v: Vec<f64> = (0..seeds)
-                .map(|s| decode_case(s, n, d, f, 2.0, 1).unwrap().0)
+                .map(|s| {
+                    decode_case(s, EnsembleSpec::new("ens", n, d), f, 2.0, 1)
+                        .unwrap()
+                        .0
+                })
                 .collect();
             stats(case, &v);
         }
         for n in [100, 1000] {
             let (dr, fin): (Vec<f64>, Vec<f64>) = (0..seeds)
                 .map(|s| {
-                    let (d, f, _) = integrator(s, n, 5.0, 1).unwrap();
+                    let ens = EnsembleSpec::new("integrator", n, 1);
+                    let (d, f, _) = integrator(s, ens, 5.0, 1).unwrap();
                     (d, f)
                 })
                 .unzip();
@@ -578,11 +632,12 @@ mod tests {
                 } else {
                     "integrator"
                 };
-                let e = EnsembleSpec::new(name, n, 1).build(s).unwrap();
+                let spec = EnsembleSpec::new(name, n, 1);
+                let e = spec.build(s).unwrap();
                 let value = if case == "square" {
-                    vec![decode_case(s, n, 1, "x**2", 2.0, 1).unwrap().0]
+                    vec![decode_case(s, spec, "x**2", 2.0, 1).unwrap().0]
                 } else {
-                    let (d, f, _) = integrator(s, n, 5.0, 1).unwrap();
+                    let (d, f, _) = integrator(s, spec, 5.0, 1).unwrap();
                     vec![d, f]
                 };
                 cases.push(serde_json::json!({
@@ -598,9 +653,10 @@ mod tests {
     #[test]
     fn wrong_decoding_is_caught() {
         // Decoding the wrong function must give an RMSE far above Nengo's limit.
-        let (rmse, _, _) = decode_case(0, 100, 1, "x", 1.0, 1).unwrap();
+        let ens = |n| EnsembleSpec::new("ens", n, 1);
+        let (rmse, _, _) = decode_case(0, ens(100), "x", 1.0, 1).unwrap();
         assert!(rmse < nengo::COMM.0 + 2.0 * nengo::COMM.1);
-        let (bad, _, _) = decode_case(0, 20, 1, "x", 1.0, 1).unwrap();
+        let (bad, _, _) = decode_case(0, ens(20), "x", 1.0, 1).unwrap();
         assert!(bad > rmse);
     }
 }

@@ -24,6 +24,7 @@ use models::synapse::Synapse;
 use serde_json::Value;
 use simcore::neuron::lif::LifParams;
 
+use crate::nengo_setups::NengoEnsemble;
 use crate::plot::{LinePlot, Series};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
@@ -50,20 +51,8 @@ pub struct Fixture {
     pub t_end: f64,
     /// LIF parameters.
     pub lif: LifParams,
-    /// Neurons.
-    pub n: usize,
-    /// Dimensions.
-    pub dims: usize,
-    /// Gains, biases, initial voltages (N each).
-    pub gain: Vec<f64>,
-    /// Biases.
-    pub bias: Vec<f64>,
-    /// Initial voltages.
-    pub initial_voltage: Vec<f64>,
-    /// Encoders `N × d`.
-    pub encoders: Vec<f64>,
-    /// Evaluation points `m × d`.
-    pub eval_points: Vec<f64>,
+    /// Nengo's built ensemble (gains, biases, encoders, evaluation points, initial voltages).
+    pub ensemble: NengoEnsemble,
     /// Decoders `N × d`.
     pub decoders: Vec<f64>,
     /// Nengo's solver RMSE (mean over dimensions).
@@ -164,13 +153,15 @@ impl Fixture {
             dt,
             t_end,
             lif,
-            n,
-            dims,
-            gain,
-            bias,
-            initial_voltage,
-            encoders,
-            eval_points,
+            ensemble: NengoEnsemble {
+                n,
+                dims,
+                gain,
+                bias,
+                encoders,
+                eval_points,
+                initial_voltage,
+            },
             decoders,
             solver_rmse,
             y,
@@ -180,12 +171,8 @@ impl Fixture {
     }
 
     fn ensemble(&self) -> EnsembleSpec {
-        let mut e = EnsembleSpec::new("ens", self.n, self.dims);
+        let mut e = self.ensemble.spec("ens");
         e.neuron = NeuronType::Lif(self.lif);
-        e.gain_bias = Some((self.gain.clone(), self.bias.clone()));
-        e.encoders = Some(self.encoders.clone());
-        e.eval_points = Some(self.eval_points.clone());
-        e.initial_voltage = Some(self.initial_voltage.clone());
         e
     }
 }
@@ -213,7 +200,7 @@ pub struct Outcome {
 pub fn compare(f: &Fixture, threads: usize) -> Result<Outcome, models::NefError> {
     let mut net = NefNetwork::default();
     net.ensembles.push(f.ensemble());
-    let d = f.dims;
+    let d = f.ensemble.dims;
     net.nodes.push((
         "input".into(),
         Signal::Sine {
@@ -249,7 +236,7 @@ pub fn compare(f: &Fixture, threads: usize) -> Result<Outcome, models::NefError>
     run.run(f.t_end)?;
     let y = rec.probe("y").expect("probe y").data();
     let s = rec.probe("spikes").expect("probe spikes").data();
-    let counts: Vec<f64> = (0..f.n)
+    let counts: Vec<f64> = (0..f.ensemble.n)
         .map(|i| (s.column(i).iter().sum::<f64>() * f.dt).round())
         .collect();
     let diffs: Vec<f64> = counts
@@ -257,7 +244,7 @@ pub fn compare(f: &Fixture, threads: usize) -> Result<Outcome, models::NefError>
         .zip(&f.counts)
         .map(|(a, b)| (a - b).abs())
         .collect();
-    let equal_fraction = diffs.iter().filter(|&&x| x == 0.0).count() as f64 / f.n as f64;
+    let equal_fraction = diffs.iter().filter(|&&x| x == 0.0).count() as f64 / f.ensemble.n as f64;
     let max_count_diff = diffs.iter().copied().fold(0.0, f64::max);
     let m = y.values.len().min(f.y.len());
     let output_rms = (y.values[..m]
@@ -351,10 +338,13 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
     if let Some(r) = f.solver_rmse {
         metrics.push(Metric::info("nengo_solver_rmse", r));
     }
-    let case = Case::new(&format!("{} N={} d={}", label, f.n, f.dims), metrics);
+    let case = Case::new(
+        &format!("{} N={} d={}", label, f.ensemble.n, f.ensemble.dims),
+        metrics,
+    );
     let mut plots = Vec::new();
     if let Some(p) = opts.plot_path("nef_fixture.png") {
-        let nengo: Vec<f64> = f.y.iter().step_by(f.dims).copied().collect();
+        let nengo: Vec<f64> = f.y.iter().step_by(f.ensemble.dims).copied().collect();
         LinePlot::new(
             "nef-fixture: decoded output, spikesim vs Nengo",
             "t (s)",
@@ -386,10 +376,10 @@ mod tests {
     fn a_perturbed_fixture_fails() {
         // Shift one neuron's bias: its spike count and the output move, and the check fails.
         let mut f = Fixture::parse(DEFAULT_FIXTURE).unwrap();
-        let busiest = (0..f.n)
+        let busiest = (0..f.ensemble.n)
             .max_by(|&a, &b| f.counts[a].total_cmp(&f.counts[b]))
             .unwrap();
-        f.bias[busiest] += 0.5;
+        f.ensemble.bias[busiest] += 0.5;
         let o = compare(&f, 1).unwrap();
         assert!(o.max_count_diff > MAX_COUNT_DIFF);
         assert!(o.output_rms > MAX_OUTPUT_RMS);
