@@ -119,44 +119,57 @@ def solver_rmse(built):
     return float(np.mean(info["rmses"]))
 
 
+class setups_file:
+    """A setups file: ensembles stored once (keyed by a hash of their contents; the comm and
+    square networks have the same structure, hence the same ensemble) and cases referring to
+    them by role."""
+
+    def __init__(self, about):
+        self.about, self.ensembles, self.cases = about, {}, []
+
+    def add(self, built):
+        import hashlib
+        import json
+        k = hashlib.sha256(json.dumps(built).encode()).hexdigest()[:12]
+        self.ensembles[k] = built
+        return k
+
+    def write(self, path):
+        import json
+        with open(path, "w") as fh:
+            json.dump({"about": "Nengo " + nengo.__version__ + ": " + self.about,
+                       "ensembles": self.ensembles, "cases": self.cases}, fh,
+                      separators=(",", ":"))
+
+
 def dump_setups(path, seeds):
     """Nengo's own ensembles for every case and seed, with Nengo's figures: the paired
-    setups of `spikesim validate nef`. Ensembles are stored once and referred to by key
-    (the comm and square networks have the same structure, hence the same ensemble)."""
-    import hashlib
-    import json
-    ensembles, cases = {}, []
+    setups of `spikesim validate nef`."""
+    out = setups_file("built ensembles and figures of the `spikesim validate nef` cases "
+                      "(validation/nengo/nef_reference.py --dump-setups); dt 1e-3; row-major "
+                      "encoders/eval_points")
 
-    def key(b):
-        k = hashlib.sha256(json.dumps(b).encode()).hexdigest()[:12]
-        ensembles[k] = b
-        return k
+    def case(name, s, b, figures):
+        out.cases.append({"case": name, "seed": s, "ensembles": {"ens": out.add(b)},
+                          "nengo": figures})
 
     for s in seeds:
         for name, n, d, f in [("comm_channel", 100, 1, lambda x: x),
                               ("square", 100, 1, lambda x: x ** 2),
                               ("product", 200, 2, lambda x: x[0] * x[1])]:
             rmse, b = decode_case(s, n, d, f)
-            cases.append({"case": name, "seed": s, "ensemble": key(b), "nengo": {"rmse": rmse}})
+            case(name, s, b, {"rmse": rmse})
         for n in [100, 1000]:
             drift, final, b = integrator(s, n)
-            cases.append({"case": f"integrator_{n}", "seed": s, "ensemble": key(b),
-                          "nengo": {"abs_drift_per_s": drift, "final_value": final}})
+            case(f"integrator_{n}", s, b, {"abs_drift_per_s": drift, "final_value": final})
             if n == 1000:
-                cases.append({"case": "solver_rmse", "seed": s, "ensemble": key(b),
-                              "nengo": {"solver_rmse": solver_rmse(b)}})
+                case("solver_rmse", s, b, {"solver_rmse": solver_rmse(b)})
         ratio, freq, b = oscillator(s)
-        cases.append({"case": "oscillator", "seed": s, "ensemble": key(b),
-                      "nengo": {"amplitude_ratio": ratio, "frequency_hz": freq}})
+        case("oscillator", s, b, {"amplitude_ratio": ratio, "frequency_hz": freq})
         print("seed", s, "done", flush=True)
-    out = {"about": "Nengo " + nengo.__version__ + " built ensembles and figures of the "
-                    "`spikesim validate nef` cases (validation/nengo/nef_reference.py "
-                    "--dump-setups); dt 1e-3; row-major encoders/eval_points",
-           "ensembles": ensembles, "cases": cases}
-    with open(path, "w") as fh:
-        json.dump(out, fh, separators=(",", ":"))
-    for c in sorted({c["case"] for c in cases}):
-        rows = [x["nengo"] for x in cases if x["case"] == c]
+    out.write(path)
+    for c in sorted({c["case"] for c in out.cases}):
+        rows = [x["nengo"] for x in out.cases if x["case"] == c]
         for m in rows[0]:
             report(f"{c} {m}", [r[m] for r in rows])
 

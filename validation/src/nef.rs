@@ -35,7 +35,7 @@ use models::probe::ProbeData;
 use models::solver::{LstsqL2, solve};
 use models::synapse::Synapse;
 
-use crate::nengo_setups::{SHIPPED, Setups};
+use crate::nengo_setups::{NengoEnsemble, Paired, SHIPPED, Setups};
 use crate::plot::{LinePlot, Series};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
@@ -329,6 +329,11 @@ fn oscillator(
     ))
 }
 
+/// Nengo's ensemble of a paired `nef` case (role `ens`).
+fn ens<'a>(p: &Paired<'a>) -> Result<&'a NengoEnsemble, ValidationError> {
+    p.ensemble("ens").map_err(err)
+}
+
 fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len().max(1) as f64
 }
@@ -386,10 +391,10 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
     ] {
         let mut rmse = Pairs::default();
         for p in paired(case)? {
-            let (r, tr, ideal) = decode_case(p.seed, p.ensemble.spec("ens"), f, 2.0, th)?;
+            let (r, tr, ideal) = decode_case(p.seed, ens(&p)?.spec("ens"), f, 2.0, th)?;
             rmse.push(r, p.nengo("rmse").map_err(err)?);
             if p.seed == seeds[0] {
-                let n = p.ensemble.n;
+                let n = ens(&p)?.n;
                 plot_traces.push(
                     LinePlot::new(
                         &format!("{case} ({n} neurons): f = {f}"),
@@ -417,7 +422,7 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
         let mut drift = Pairs::default();
         let mut fin = Pairs::default();
         for p in paired(&case)? {
-            let (dr, f, tr) = integrator(p.seed, p.ensemble.spec("integrator"), hold, th)?;
+            let (dr, f, tr) = integrator(p.seed, ens(&p)?.spec("integrator"), hold, th)?;
             drift.push(dr, p.nengo("abs_drift_per_s").map_err(err)?);
             fin.push(f, p.nengo("final_value").map_err(err)?);
             if p.seed == seeds[0] {
@@ -447,7 +452,7 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
     let mut ratio = Pairs::default();
     let mut freq = Pairs::default();
     for p in paired("oscillator")? {
-        let (r, f, tr) = oscillator(p.seed, p.ensemble.spec("osc"), osc_s, th)?;
+        let (r, f, tr) = oscillator(p.seed, ens(&p)?.spec("osc"), osc_s, th)?;
         ratio.push(r, p.nengo("amplitude_ratio").map_err(err)?);
         freq.push(f, p.nengo("frequency_hz").map_err(err)?);
         if p.seed == seeds[0] {
@@ -476,7 +481,7 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
 
     let mut solver = Pairs::default();
     for p in paired("solver_rmse")? {
-        let ens = p.ensemble.spec("ens").build(p.seed).map_err(err)?;
+        let ens = ens(&p)?.spec("ens").build(p.seed).map_err(err)?;
         let dec = solve(
             &ens,
             &ens.eval_points,
@@ -545,7 +550,7 @@ mod tests {
     fn paired_per_seed() {
         let setups = Setups::parse(SHIPPED).unwrap();
         let seeds = [0, 1, 2, 3, 4];
-        let show = |case: &str, metric: &str, ours: f64, p: &crate::nengo_setups::Paired| {
+        let show = |case: &str, metric: &str, ours: f64, p: &Paired| {
             let ng = p.nengo(metric).unwrap();
             eprintln!(
                 "{case} seed {} {metric}: spikesim {ours:.6} nengo {ng:.6} ({:+.3} %)",
@@ -559,19 +564,19 @@ mod tests {
             ("product", "x[0]*x[1]"),
         ] {
             for p in setups.case(case, &seeds).unwrap() {
-                let r = decode_case(p.seed, p.ensemble.spec("ens"), f, 2.0, 1).unwrap();
+                let r = decode_case(p.seed, ens(&p).unwrap().spec("ens"), f, 2.0, 1).unwrap();
                 show(case, "rmse", r.0, &p);
             }
         }
         for case in ["integrator_100", "integrator_1000"] {
             for p in setups.case(case, &seeds).unwrap() {
-                let (d, f, _) = integrator(p.seed, p.ensemble.spec("i"), 5.0, 1).unwrap();
+                let (d, f, _) = integrator(p.seed, ens(&p).unwrap().spec("i"), 5.0, 1).unwrap();
                 show(case, "abs_drift_per_s", d, &p);
                 show(case, "final_value", f, &p);
             }
         }
         for p in setups.case("oscillator", &seeds).unwrap() {
-            let (r, f, _) = oscillator(p.seed, p.ensemble.spec("osc"), 5.0, 1).unwrap();
+            let (r, f, _) = oscillator(p.seed, ens(&p).unwrap().spec("osc"), 5.0, 1).unwrap();
             show("oscillator", "amplitude_ratio", r, &p);
             show("oscillator", "frequency_hz", f, &p);
         }

@@ -1,10 +1,12 @@
-//! Nengo's own built ensembles of the `nef` cases and Nengo's figure on each: the paired
-//! setups `spikesim validate nef` runs.
+//! Nengo's own built ensembles of the `nef` and PES cases and Nengo's figure on each: the
+//! paired setups `spikesim validate nef` and `validate learning` run.
 //!
 //! `validation/data/nengo_nef_setups.json` is written by `validation/nengo/nef_reference.py
-//! --dump-setups` (Nengo 4.1, seeds 0–4): for every case and seed, the ensemble Nengo built
-//! (gains, biases, unit encoders, evaluation points, the initial voltages its simulator starts
-//! from) and the figures Nengo measured on it. Running the same ensembles makes the comparison
+//! --dump-setups`, `validation/data/nengo_pes_setups.json` by `scripts/pes_nengo.py dump`
+//! (Nengo 4.1, seeds 0–4): for every case and seed, the ensembles Nengo built (gains, biases,
+//! unit encoders, evaluation points, the initial voltages its simulator starts from) by role
+//! (`ens`; `pre`, `post`), the stimulus it drew where the input is random (white noise: the
+//! node's output at `t = k·Δt`, k = 1, 2, …), and the figures Nengo measured on them. Running the same ensembles makes the comparison
 //! one of simulators, not of random draws: the 5-seed means of a metric scatter by a standard
 //! deviation of the mean (up to 60 % of it for the integrator's drift) from one draw of five
 //! ensembles to the next, far more than any difference between the simulators.
@@ -14,8 +16,10 @@ use std::collections::BTreeMap;
 use models::ensemble::EnsembleSpec;
 use serde::Deserialize;
 
-/// The shipped setups.
+/// The shipped setups of the `nef` cases.
 pub const SHIPPED: &str = include_str!("../data/nengo_nef_setups.json");
+/// The shipped setups of the PES cases.
+pub const SHIPPED_PES: &str = include_str!("../data/nengo_pes_setups.json");
 
 /// One ensemble as Nengo built it (row-major `N × d` encoders, `m × d` evaluation points).
 #[derive(Clone, Debug, Deserialize)]
@@ -78,7 +82,9 @@ impl NengoEnsemble {
 struct SetupCase {
     case: String,
     seed: u64,
-    ensemble: String,
+    ensembles: BTreeMap<String, String>,
+    #[serde(default)]
+    stimulus: Option<Vec<f64>>,
     nengo: BTreeMap<String, f64>,
 }
 
@@ -89,22 +95,37 @@ pub struct Setups {
     cases: Vec<SetupCase>,
 }
 
-/// One seed of a case: Nengo's ensemble and Nengo's figures on it.
+/// One seed of a case: Nengo's ensembles and stimulus, and Nengo's figures on them.
 pub struct Paired<'a> {
     /// The seed (Nengo's `Network(seed=…)`).
     pub seed: u64,
-    /// Nengo's ensemble.
-    pub ensemble: &'a NengoEnsemble,
-    nengo: &'a BTreeMap<String, f64>,
+    setups: &'a Setups,
+    case: &'a SetupCase,
 }
 
-impl Paired<'_> {
+impl<'a> Paired<'a> {
+    /// Nengo's ensemble in role `role` (`ens`, `pre`, `post`).
+    pub fn ensemble(&self, role: &str) -> Result<&'a NengoEnsemble, String> {
+        let key = self.case.ensembles.get(role).ok_or(format!(
+            "{} seed {}: no ensemble `{role}`",
+            self.case.case, self.seed
+        ))?;
+        Ok(&self.setups.ensembles[key])
+    }
+
+    /// The stimulus Nengo drew (the node's output at `t = k·Δt`, k = 1, 2, …), if random.
+    pub fn stimulus(&self) -> Option<&'a [f64]> {
+        self.case.stimulus.as_deref()
+    }
+
     /// Nengo's figure `metric` on this setup.
     pub fn nengo(&self, metric: &str) -> Result<f64, String> {
-        self.nengo.get(metric).copied().ok_or(format!(
-            "seed {}: no Nengo figure `{metric}` (have {:?})",
+        let nengo = &self.case.nengo;
+        nengo.get(metric).copied().ok_or(format!(
+            "{} seed {}: no Nengo figure `{metric}` (have {:?})",
+            self.case.case,
             self.seed,
-            self.nengo.keys().collect::<Vec<_>>()
+            nengo.keys().collect::<Vec<_>>()
         ))
     }
 }
@@ -118,11 +139,13 @@ impl Setups {
                 .map_err(|m| format!("setups: ensemble {k}: {m}"))?;
         }
         for c in &s.cases {
-            if !s.ensembles.contains_key(&c.ensemble) {
-                return Err(format!(
-                    "setups: case {} seed {} refers to ensemble {}, which the file lacks",
-                    c.case, c.seed, c.ensemble
-                ));
+            for key in c.ensembles.values() {
+                if !s.ensembles.contains_key(key) {
+                    return Err(format!(
+                        "setups: case {} seed {} refers to ensemble {key}, which the file lacks",
+                        c.case, c.seed
+                    ));
+                }
             }
         }
         Ok(s)
@@ -140,8 +163,8 @@ impl Setups {
                     .ok_or(format!("setups: no case {case} for seed {seed}"))?;
                 Ok(Paired {
                     seed,
-                    ensemble: &self.ensembles[&c.ensemble],
-                    nengo: &c.nengo,
+                    setups: self,
+                    case: c,
                 })
             })
             .collect()
@@ -166,6 +189,7 @@ mod tests {
         ] {
             let p = s.case(case, &[0, 1, 2, 3, 4]).unwrap();
             assert_eq!(p.len(), 5);
+            assert!(p.iter().all(|p| p.ensemble("ens").is_ok()));
         }
         // Nengo's figures on its own draw are ANCHORS.md's (seeds 0–4, rounded there).
         let mean = |case: &str, m: &str| {
@@ -180,13 +204,29 @@ mod tests {
     }
 
     #[test]
+    fn shipped_pes_setups_have_both_ensembles_and_the_white_noise() {
+        let s = Setups::parse(SHIPPED_PES).unwrap();
+        for p in s.case("pes_white_noise", &[0, 1, 2, 3, 4]).unwrap() {
+            assert_eq!(p.ensemble("pre").unwrap().n, 100);
+            assert_eq!(p.ensemble("post").unwrap().n, 100);
+            let x = p.stimulus().unwrap();
+            assert_eq!(x.len(), 10_000);
+            // Nengo's WhiteSignal(rms = 0.5): the RMS of one 10 s draw scatters around it.
+            let rms = (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt();
+            assert!((rms - 0.5).abs() < 0.1, "{rms}");
+        }
+        let sine = s.case("pes_sine", &[0]).unwrap();
+        assert!(sine[0].stimulus().is_none() && sine[0].ensemble("x").is_err());
+    }
+
+    #[test]
     fn malformed_setups_are_errors() {
         assert!(Setups::parse("{}").is_err());
         let bad = r#"{"ensembles":{"a":{"n":2,"dims":1,"gain":[1],"bias":[0,0],
             "encoders":[1,-1],"eval_points":[0.5],"initial_voltage":[0,0]}},"cases":[]}"#;
         assert!(Setups::parse(bad).unwrap_err().contains("gain"));
-        let dangling = r#"{"ensembles":{},"cases":[{"case":"x","seed":0,"ensemble":"b",
-            "nengo":{}}]}"#;
+        let dangling = r#"{"ensembles":{},"cases":[{"case":"x","seed":0,
+            "ensembles":{"ens":"b"},"nengo":{}}]}"#;
         assert!(Setups::parse(dangling).unwrap_err().contains("lacks"));
     }
 }
