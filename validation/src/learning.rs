@@ -57,6 +57,10 @@ pub struct LearningCheck {
     pub song_inputs: usize,
     /// Acceptance: least fraction of the Song et al. weights within 10 % of a bound.
     pub song_near_bounds: f64,
+    /// Seed of the Song et al. setting (inputs and initial weights).
+    pub song_seed: u64,
+    /// Time step of the Song et al. setting, s.
+    pub song_dt: f64,
     /// Samples presented to the Oja neuron.
     pub oja_samples: usize,
     /// Steps of the BCM run.
@@ -75,6 +79,8 @@ impl LearningCheck {
             song_duration: 2000.0,
             song_inputs: 1000,
             song_near_bounds: 0.8,
+            song_seed: 2000,
+            song_dt: 1e-4,
             oja_samples: 40_000,
             bcm_steps: 200_000,
             stdp_scale: 1.0,
@@ -215,8 +221,8 @@ impl LearningCheck {
     }
 
     fn song2000(&self) -> Result<(Case, Vec<LinePlot>), SimError> {
-        let dt = 1e-4;
-        let seed = 2000;
+        let dt = self.song_dt;
+        let seed = self.song_seed;
         let n = self.song_inputs;
         let params = LifCobaParams {
             c_m: 200.0,
@@ -237,7 +243,7 @@ impl LearningCheck {
                 low: 0.0,
                 high: g_max,
             },
-            dt,
+            1e-4, // 0.1 ms axonal delay, whatever the time step
         )
         .build("song/input", n, 1, false, dt, seed, Par::Seq)?;
         let proj = Projection {
@@ -446,6 +452,37 @@ mod tests {
         let r = LearningCheck::quick().run(&Options::default()).unwrap();
         let failed: Vec<_> = r.cases.iter().filter(|c| !c.passed).collect();
         assert!(r.passed, "{failed:?}");
+    }
+
+    /// The Song et al. figures over several seeds, beside Brian2's on the same model
+    /// (`validation/brian2/song_reference.py`):
+    /// `[SONG_SECONDS=600] [SONG_DT=1e-5] cargo test --release -p validation song_seeds --
+    /// --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn song_seeds() {
+        let env = |k: &str, d: f64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let (seconds, dt) = (env("SONG_SECONDS", 2000.0), env("SONG_DT", 1e-4));
+        for seed in [2000, 1, 2, 3, 4] {
+            let c = LearningCheck {
+                song_seed: seed,
+                song_duration: seconds,
+                song_dt: dt,
+                ..LearningCheck::full()
+            };
+            let (case, _) = c.song2000().unwrap();
+            let m: Vec<String> = case
+                .metrics
+                .iter()
+                .map(|m| format!("{} {:.4}", m.name, m.value))
+                .collect();
+            eprintln!("seed {seed} dt {dt}: {}", m.join(", "));
+        }
     }
 
     #[test]
