@@ -28,8 +28,8 @@
 //! # Chunks and threads
 //! The component is split by blocks of consecutive work chunks of the target population
 //! ([`Component::chunks`]): a block's work adds every pending spike's synapses whose targets
-//! lie in the block into its part of the slots (each row's crossing points with the chunk
-//! boundaries are computed once at build, so a block reads only its part of a row), then pops
+//! lie in the block into its part of the slots (each row's part in each block is computed once
+//! per block layout, so a block reads only its part of a row), then pops
 //! its slots step by step, chunk by chunk, through its part of the filter state.
 //! Each slot cell receives its additions in one fixed order — step, projection, spike,
 //! synapse — whatever the thread count and window length, so sums are bit-identical. Spikes
@@ -106,10 +106,8 @@ pub struct SpikeDelivery {
     projections: Vec<Projection>,
     ring_of: Vec<usize>,
     rings: Vec<Ring>,
-    /// Per projection, where each row crosses the target chunks: row `i`'s synapses into
-    /// chunk `c` are `offsets[i] + split[i·(C+1) + c] .. offsets[i] + split[i·(C+1) + c + 1]`
-    /// with `C` target chunks (empty when the target is one chunk).
-    splits: Vec<Vec<u32>>,
+    /// Each row's part in each target block, for the last block layout seen.
+    block_rows: BlockRows,
     /// Events delivered into each ring's target chunks (ring after ring, chunk after chunk).
     events: Vec<u64>,
     lookahead: u64,
@@ -197,13 +195,12 @@ impl SpikeDelivery {
             ring_of.push(r);
         }
         let events: usize = rings.iter().map(|r| chunk_count(r.n)).sum();
-        let splits = projections.iter().map(|p| row_splits(&p.csr)).collect();
         Ok(Self {
             name: name.to_string(),
             projections,
             ring_of,
             rings,
-            splits,
+            block_rows: BlockRows::default(),
             events: vec![0; events],
             lookahead: lookahead.max(1),
         })
@@ -234,13 +231,13 @@ impl SpikeDelivery {
             .unwrap_or(u16::MAX)
     }
 
-    /// Heap bytes of the synapses, their row splits by target chunk, and the rings.
+    /// Heap bytes of the synapses, their row parts by target block, and the rings.
     pub fn bytes(&self) -> usize {
         self.projections
             .iter()
             .map(|p| p.csr.bytes())
             .sum::<usize>()
-            + self.splits.iter().map(|s| s.len() * 4).sum::<usize>()
+            + self.block_rows.bytes()
             + self
                 .rings
                 .iter()
@@ -251,6 +248,7 @@ impl SpikeDelivery {
     /// The work of every target block: take in pending spikes, then pop slots (see the module
     /// docs).
     fn block_work<'a>(&'a mut self, blocks: &[Vec<Range<usize>>]) -> Vec<BlockDrive<'a>> {
+        self.block_rows.update(&self.projections, blocks);
         let mut works: Vec<(usize, Vec<DeliveryBlock<'a>>)> = Vec::new();
         let ring_pops: Vec<usize> = self.rings.iter().map(|r| r.pop).collect();
         let mut events = &mut self.events[..];
@@ -312,13 +310,18 @@ impl SpikeDelivery {
                 });
             }
         }
-        for ((p, &ri), split) in self.projections.iter().zip(&self.ring_of).zip(&self.splits) {
+        for ((p, &ri), rows) in self
+            .projections
+            .iter()
+            .zip(&self.ring_of)
+            .zip(&self.block_rows.rows)
+        {
             let target = ring_pops[ri];
             if let Some((_, parts)) = works.iter_mut().find(|(pop, _)| *pop == target) {
-                for w in parts {
+                for (w, rows) in parts.iter_mut().zip(rows) {
                     let pos = w.rings.iter().position(|r| r.ring == ri);
                     let ring = pos.expect("every projection has its ring");
-                    w.projections.push(ProjectionPart { p, split, ring });
+                    w.projections.push(ProjectionPart { p, rows, ring });
                 }
             }
         }
@@ -354,29 +357,74 @@ struct RingBlock<'a> {
 /// A projection as one target block's work sees it.
 struct ProjectionPart<'a> {
     p: &'a Projection,
-    /// Row splits by target chunk (see [`SpikeDelivery`]).
-    split: &'a [u32],
+    /// Each source row's synapses into the block (see [`BlockRows`]).
+    rows: &'a [(usize, usize)],
     /// Index of the projection's ring in the block's `rings`.
     ring: usize,
 }
 
-/// Where each row of `csr` crosses the target chunks (see [`SpikeDelivery`]'s `splits`).
-fn row_splits(csr: &Csr) -> Vec<u32> {
-    let chunks = chunk_count(csr.n_post());
-    if chunks <= 1 {
-        return Vec::new();
-    }
-    let (offsets, targets) = (csr.offsets(), csr.targets());
-    let mut split = Vec::with_capacity(csr.n_pre() * (chunks + 1));
-    for i in 0..csr.n_pre() {
-        let row = &targets[offsets[i]..offsets[i + 1]];
-        split.push(0);
-        for c in 1..chunks {
-            split.push(row.partition_point(|&t| (t as usize) < c * CHUNK) as u32);
+/// Per projection and per block of its target population, each source row's synapses whose
+/// targets lie in the block, as absolute synapse ranges `rows[p][b][i] = (start, end)`
+/// (rows are sorted by target, so a block's part is contiguous). Empty for a block that
+/// covers the whole target population: rows are then read from the CSR offsets. Computed
+/// once per block layout (a thread count), so delivering a spike into a block costs one
+/// load of its range, the same as into a whole population.
+#[derive(Clone, Debug, Default)]
+struct BlockRows {
+    /// Per projection, the blocks of its target the ranges are for.
+    blocks: Vec<Vec<Range<usize>>>,
+    rows: Vec<Vec<Vec<(usize, usize)>>>,
+}
+
+impl BlockRows {
+    /// Recomputes the ranges when the target populations' blocks differ from those they were
+    /// computed for (only the targets count: callers may describe other populations
+    /// differently).
+    fn update(&mut self, projections: &[Projection], blocks: &[Vec<Range<usize>>]) {
+        let same = self.blocks.len() == projections.len()
+            && projections
+                .iter()
+                .zip(&self.blocks)
+                .all(|(p, b)| blocks[p.target] == *b);
+        if same {
+            return;
         }
-        split.push(row.len() as u32);
+        self.blocks = projections
+            .iter()
+            .map(|p| blocks[p.target].clone())
+            .collect();
+        self.rows = projections
+            .iter()
+            .map(|p| {
+                let (csr, n) = (&p.csr, p.csr.n_post());
+                blocks[p.target]
+                    .iter()
+                    .map(|b| {
+                        let (lo, hi) = (b.start * CHUNK, (b.end * CHUNK).min(n));
+                        if lo == 0 && hi >= n {
+                            return Vec::new();
+                        }
+                        let (offsets, targets) = (csr.offsets(), csr.targets());
+                        (0..csr.n_pre())
+                            .map(|i| {
+                                let (a, e) = (offsets[i], offsets[i + 1]);
+                                let row = &targets[a..e];
+                                let start = row.partition_point(|&t| (t as usize) < lo);
+                                let end = row.partition_point(|&t| (t as usize) < hi);
+                                (a + start, a + end)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
     }
-    split
+
+    /// Heap bytes of the ranges.
+    fn bytes(&self) -> usize {
+        let pairs: usize = self.rows.iter().flatten().map(Vec::len).sum();
+        pairs * std::mem::size_of::<(usize, usize)>()
+    }
 }
 
 /// Delivery work for one block of target chunks during a window.
@@ -459,18 +507,12 @@ fn deliver(
     let offsets = csr.offsets();
     let targets = csr.targets();
     let lo = (chunks.start * CHUNK) as u32;
-    let stride = chunk_count(csr.n_post()) + 1;
     let row_part = |i: u32| {
         let i = i as usize;
-        let a = offsets[i];
-        if part.split.is_empty() {
-            (a, offsets[i + 1])
+        if part.rows.is_empty() {
+            (offsets[i], offsets[i + 1])
         } else {
-            let sp = &part.split[i * stride..][..stride];
-            (
-                a + sp[chunks.start] as usize,
-                a + sp[chunks.end.min(stride - 1)] as usize,
-            )
+            part.rows[i]
         }
     };
     let mut events = 0;
