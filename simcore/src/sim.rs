@@ -283,9 +283,19 @@ fn run_awake<T: Send>(
                 .expect("worker 0 runs the body once");
             Some(body(sim, observe))
         } else {
+            let mut idle = 0u32;
             while !done.load(Ordering::Acquire) {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::hint::spin_loop();
+                if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                    idle = 0;
+                } else {
+                    idle = idle.wrapping_add(1);
+                    if idle % YIELD_EVERY == 0 {
+                        // Let the OS run another thread if one waits (a busy machine):
+                        // spinning on its core would stall the worker it waits for.
+                        std::thread::yield_now();
+                    } else {
+                        std::hint::spin_loop();
+                    }
                 }
             }
             None
@@ -295,6 +305,11 @@ fn run_awake<T: Send>(
         .swap_remove(0)
         .expect("worker 0 returns the body's result")
 }
+
+/// Idle spins of a waiting worker between two offers of its core to the OS scheduler
+/// ([`run_awake`]): on a quiet machine the offer returns at once; on a busy one it lets the
+/// thread that holds the work run.
+const YIELD_EVERY: u32 = 64;
 
 /// How a window's work is cut: per population its blocks (consecutive runs of its work
 /// chunks), and per block the thread-task ("part") that runs it.
