@@ -22,6 +22,10 @@
 //! activation = "softmax"
 //! ```
 //!
+//! `training.model` chooses what is trained: `mlp` (default), `autoencoder` (the `[[layer]]`s
+//! map the inputs back to themselves), `perceptron` (Rosenblatt's rule; no `[[layer]]`) or
+//! `hopfield` (Hebbian storage of `dataset`'s patterns and a recall test set in `[hopfield]`).
+//!
 //! A training spec is recognised by its `[training]` table; network specs have `[simulation]`.
 //! Every key is documented in `docs/spec.md` and `docs/dense.md`.
 
@@ -29,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 use models::dense::activations::Activation;
 use models::dense::datasets::{self, CsvTarget, Dataset};
+use models::dense::hopfield;
 use models::dense::layers::Init;
 use models::dense::losses::Loss;
 use models::dense::mlp::LayerShape;
@@ -41,7 +46,87 @@ use crate::reader::{At, Required, TableReader};
 use crate::tree::{parse_with_overrides, read_file};
 
 /// Built-in data set names accepted by `training.dataset` (anything else is a CSV path).
-pub const DATASETS: [&str; 4] = ["xor", "two_spirals", "circles", "digits"];
+pub const DATASETS: [&str; 5] = ["xor", "two_spirals", "circles", "blobs", "digits"];
+
+/// The model a training spec trains (`training.model`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelKind {
+    /// A multi-layer perceptron (classification or regression).
+    Mlp,
+    /// Rosenblatt's single-layer perceptron with the perceptron learning rule.
+    Perceptron,
+    /// A dense autoencoder trained on the reconstruction loss.
+    Autoencoder,
+    /// A Hopfield network (Hebbian storage, asynchronous recall).
+    Hopfield,
+}
+
+/// Names accepted by `training.model`.
+pub const MODELS: [&str; 4] = ["mlp", "perceptron", "autoencoder", "hopfield"];
+
+impl ModelKind {
+    /// The name as written in specs and stored as the model file's `kind`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Mlp => "mlp",
+            Self::Perceptron => "perceptron",
+            Self::Autoencoder => "autoencoder",
+            Self::Hopfield => "hopfield",
+        }
+    }
+
+    /// `[training]` keys this model does not take.
+    fn refused_keys(&self) -> Vec<&'static str> {
+        const OPTIMISER: [&str; 16] = [
+            "loss",
+            "optimiser",
+            "momentum",
+            "nesterov",
+            "beta1",
+            "beta2",
+            "epsilon",
+            "batch_size",
+            "l1",
+            "l2",
+            "alpha",
+            "dropout",
+            "validation_fraction",
+            "patience",
+            "shuffle",
+            "precision",
+        ];
+        let mut keys = Vec::new();
+        if *self != Self::Mlp {
+            keys.push("regression_targets");
+        }
+        if matches!(self, Self::Perceptron | Self::Hopfield) {
+            keys.extend(OPTIMISER);
+        }
+        if *self == Self::Hopfield {
+            keys.extend([
+                "learning_rate",
+                "epochs",
+                "test_fraction",
+                "samples",
+                "noise",
+            ]);
+        }
+        keys
+    }
+}
+
+/// `[hopfield]`: which patterns are stored and how recall is tested.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HopfieldSpec {
+    /// Data set rows stored as patterns (`hopfield.patterns` with a data set; `None`: all).
+    pub patterns: Option<usize>,
+    /// Binarisation threshold of data set inputs: `+1` above, `−1` at or below.
+    pub threshold: f64,
+    /// Fraction of bits flipped in each recall cue.
+    pub flip: f64,
+    /// Most asynchronous sweeps per recall.
+    pub sweeps: usize,
+}
 
 /// Activation names accepted by `layer.activation`, with the parameter keys each takes.
 const ACTIVATIONS: [(&str, &[&str]); 13] = [
@@ -79,8 +164,22 @@ pub enum DataSource {
         /// Noise standard deviation.
         noise: f64,
     },
+    /// Two Gaussian blobs around (−1, −1) and (1, 1) (`samples` per class, Gaussian `noise`).
+    Blobs {
+        /// Samples per class.
+        samples: usize,
+        /// Noise standard deviation.
+        noise: f64,
+    },
     /// The shipped UCI 8×8 digits, pixels scaled to [0, 1].
     Digits,
+    /// Random ±1 patterns for a Hopfield network (stream `dense/hopfield/patterns`).
+    RandomPatterns {
+        /// Units `N`.
+        units: usize,
+        /// Patterns `P`.
+        patterns: usize,
+    },
     /// A user CSV file (path resolved against the spec's folder).
     Csv {
         /// The file.
@@ -97,7 +196,9 @@ impl DataSource {
             Self::Xor => "xor".into(),
             Self::TwoSpirals { .. } => "two_spirals".into(),
             Self::Circles { .. } => "circles".into(),
+            Self::Blobs { .. } => "blobs".into(),
             Self::Digits => "digits".into(),
+            Self::RandomPatterns { .. } => "random".into(),
             Self::Csv { path, .. } => path
                 .file_stem()
                 .map_or("data".into(), |s| s.to_string_lossy().into_owned()),
@@ -112,7 +213,12 @@ impl DataSource {
                 datasets::two_spirals(*samples, 1.5, *noise, seed)
             }
             Self::Circles { samples, noise } => datasets::circles(*samples, 0.5, *noise, seed),
+            Self::Blobs { samples, noise } => datasets::blobs(*samples, *noise, seed),
             Self::Digits => datasets::digits(),
+            Self::RandomPatterns { units, patterns } => {
+                let x = hopfield::random_patterns(*patterns, *units, seed);
+                Dataset::regression("random", x.clone(), x)?
+            }
             Self::Csv { path, target } => datasets::load_csv(path, *target)?,
         })
     }
@@ -136,7 +242,9 @@ pub struct TrainSpec {
     pub text: String,
     /// The `--set` overrides applied.
     pub overrides: Vec<String>,
-    /// `[[layer]]`, input to output.
+    /// `training.model` (default `mlp`).
+    pub model: ModelKind,
+    /// `[[layer]]`, input to output (empty for the perceptron and the Hopfield network).
     pub layers: Vec<At<LayerShape>>,
     /// The loss (`training.loss`, default: cross-entropy for a softmax output, else MSE).
     pub loss: Loss,
@@ -146,10 +254,13 @@ pub struct TrainSpec {
     pub input_scale: f64,
     /// Fraction of the data held out as the test set (`training.test_fraction`).
     pub test_fraction: f64,
-    /// Optimiser, batches, epochs, penalties, dropout, early stopping, seed.
+    /// Optimiser, batches, epochs, penalties, dropout, early stopping, seed (the perceptron:
+    /// its learning rate as plain SGD, and `epochs` as the most epochs).
     pub config: TrainConfig,
     /// `[spiking]` (defaults when absent).
     pub spiking: SpikingSpec,
+    /// `[hopfield]` (model `hopfield` only).
+    pub hopfield: Option<HopfieldSpec>,
 }
 
 /// The data a training spec trains and tests on.
@@ -183,16 +294,67 @@ impl TrainSpec {
             )
         })?;
         let base = Path::new(file).parent().unwrap_or(Path::new(""));
-        let (data, input_scale, test_fraction, config, loss_name) = read_training(&mut t, base)?;
+        let model = read_model(&mut t)?;
+        let not_for = |table: &TableReader<'_>, what: String| {
+            SpecError::new(
+                table.origin(),
+                table.path().to_string(),
+                ErrorKind::Invalid(what),
+            )
+        };
+        let (hopfield, sizes) = match (model, r.table("hopfield")?) {
+            (ModelKind::Hopfield, table) => {
+                let (h, sizes) = read_hopfield(table)?;
+                (Some(h), sizes)
+            }
+            (_, Some(table)) => {
+                return Err(not_for(
+                    &table,
+                    format!(
+                        "only `model = \"hopfield\"` takes this table (the model is `{}`)",
+                        model.name()
+                    ),
+                ));
+            }
+            (_, None) => (None, HopfieldSizes::default()),
+        };
+        let (data, input_scale, test_fraction, config, loss_name) =
+            read_training(&mut t, base, model, &sizes)?;
         let layer_tables = r.tables("layer")?;
-        if layer_tables.is_empty() {
-            return Err(r.error("layer", ErrorKind::Missing));
+        match (model, layer_tables.first()) {
+            (ModelKind::Mlp | ModelKind::Autoencoder, None) => {
+                return Err(r.error("layer", ErrorKind::Missing));
+            }
+            (ModelKind::Perceptron | ModelKind::Hopfield, Some(first)) => {
+                return Err(not_for(
+                    first,
+                    format!(
+                        "model `{}` has no [[layer]] ({})",
+                        model.name(),
+                        if model == ModelKind::Perceptron {
+                            "it is one step unit over the inputs"
+                        } else {
+                            "its units are the patterns' components"
+                        }
+                    ),
+                ));
+            }
+            _ => {}
         }
         let layers = layer_tables
             .into_iter()
             .map(|mut l| read_layer(&mut l))
             .collect::<Result<Vec<_>, _>>()?;
         let spiking = match r.table("spiking")? {
+            Some(s) if model != ModelKind::Mlp => {
+                return Err(not_for(
+                    &s,
+                    format!(
+                        "only `model = \"mlp\"` runs as spiking LIF populations (the model is `{}`)",
+                        model.name()
+                    ),
+                ));
+            }
             Some(mut s) => read_spiking(&mut s)?,
             None => SpikingSpec {
                 config: SpikingConfig::default(),
@@ -200,32 +362,15 @@ impl TrainSpec {
             },
         };
         r.finish()?;
-        let out = layers.last().expect("at least one layer");
-        let loss = match &loss_name {
-            Some(l) => {
-                Loss::parse(&l.value).map_err(|e| l.error(ErrorKind::Invalid(e.to_string())))?
-            }
-            None if out.value.activation == Activation::Softmax => Loss::CrossEntropy,
+        let loss = match layers.last() {
             None => Loss::Mse,
+            Some(out) => output_loss(&layers, out, loss_name.as_ref())?,
         };
-        // Reported at the loss when it was given, else at the output layer.
-        loss.check_output(&out.value.activation).map_err(|e| {
-            let kind = ErrorKind::Invalid(e.to_string());
-            loss_name
-                .as_ref()
-                .map_or_else(|| out.error(kind.clone()), |l| l.error(kind.clone()))
-        })?;
-        for (i, l) in layers.iter().enumerate() {
-            if i + 1 < layers.len() && !l.value.activation.is_elementwise() {
-                return Err(l.error(ErrorKind::Invalid(
-                    "softmax is for the output (last) layer only".into(),
-                )));
-            }
-        }
         Ok(Self {
             file: file.to_string(),
             text: text.to_string(),
             overrides: overrides.to_vec(),
+            model,
             layers,
             loss,
             data,
@@ -233,12 +378,17 @@ impl TrainSpec {
             test_fraction,
             config,
             spiking,
+            hopfield,
         })
     }
 
-    /// The model's name: the data set's name (random streams `dense/<name>/…`).
+    /// The model's name (random streams `dense/<name>/…`, plot file names): the data set's
+    /// name for an MLP, else `<data set>_<model>` (`digits_autoencoder`).
     pub fn name(&self) -> String {
-        self.data.value.name()
+        match self.model {
+            ModelKind::Mlp => self.data.value.name(),
+            m => format!("{}_{}", self.data.value.name(), m.name()),
+        }
     }
 
     /// The layer shapes, input to output.
@@ -246,9 +396,12 @@ impl TrainSpec {
         self.layers.iter().map(|l| l.value).collect()
     }
 
-    /// Loads the data, scales the inputs, checks them against the layers (the output width
-    /// must equal the class or target count) and splits off the stratified test set (stream
-    /// `dense/<name>/test_split`). Errors name the `training.dataset` key or the output layer.
+    /// Loads the data, scales the inputs, checks them against the model (the output width
+    /// must equal the class or target count, an autoencoder's its input width; the perceptron
+    /// needs two classes) and splits off the stratified test set (stream
+    /// `dense/<data set>/test_split`). A Hopfield network's data are its patterns (binarised,
+    /// the first `hopfield.patterns` rows), with no test set. Errors name the
+    /// `training.dataset` key or the output layer.
     pub fn data(&self) -> Result<SplitData, SpecError> {
         let seed = self.config.seed;
         let mut all = self
@@ -259,19 +412,54 @@ impl TrainSpec {
         if self.input_scale != 1.0 {
             all.scale_inputs(self.input_scale);
         }
-        let out = self.layers.last().expect("at least one layer");
-        if out.value.units != all.y.cols() {
-            let what = if all.labels.is_some() {
-                "classes"
-            } else {
-                "target columns"
-            };
-            return Err(out.error(ErrorKind::Invalid(format!(
-                "the output layer has {} units but data set `{}` has {} {what}",
-                out.value.units,
-                all.name,
-                all.y.cols()
-            ))));
+        if let Some(h) = &self.hopfield {
+            if !matches!(self.data.value, DataSource::RandomPatterns { .. }) {
+                let n = h.patterns.unwrap_or(all.len()).min(all.len());
+                let idx: Vec<usize> = (0..n).collect();
+                all = all.select(&idx);
+                all.x = hopfield::binarise(&all.x, h.threshold);
+                all.y = all.x.clone();
+            }
+            return Ok(SplitData {
+                train: all,
+                test: None,
+            });
+        }
+        match (self.model, self.layers.last()) {
+            (ModelKind::Perceptron, _) if all.labels.is_none() || all.n_classes() != 2 => {
+                return Err(self.data.error(ErrorKind::Invalid(format!(
+                    "the perceptron separates 2 classes; data set `{}` has {}",
+                    all.name,
+                    if all.labels.is_some() {
+                        format!("{} classes", all.n_classes())
+                    } else {
+                        "real-valued targets".into()
+                    }
+                ))));
+            }
+            (ModelKind::Autoencoder, Some(out)) if out.value.units != all.x.cols() => {
+                return Err(out.error(ErrorKind::Invalid(format!(
+                    "the output layer has {} units but data set `{}` has {} inputs (an \
+                     autoencoder reconstructs its inputs)",
+                    out.value.units,
+                    all.name,
+                    all.x.cols()
+                ))));
+            }
+            (ModelKind::Mlp, Some(out)) if out.value.units != all.y.cols() => {
+                let what = if all.labels.is_some() {
+                    "classes"
+                } else {
+                    "target columns"
+                };
+                return Err(out.error(ErrorKind::Invalid(format!(
+                    "the output layer has {} units but data set `{}` has {} {what}",
+                    out.value.units,
+                    all.name,
+                    all.y.cols()
+                ))));
+            }
+            _ => {}
         }
         if self.data.value == DataSource::Xor {
             return Ok(SplitData {
@@ -288,7 +476,7 @@ impl TrainSpec {
         let (test, train) = all.split(
             self.test_fraction,
             seed,
-            &format!("dense/{}/test_split", self.name()),
+            &format!("dense/{}/test_split", self.data.value.name()),
         );
         Ok(SplitData {
             train,
@@ -297,9 +485,132 @@ impl TrainSpec {
     }
 }
 
+/// The loss for `layers` (`training.loss`, default: cross-entropy for a softmax output, else
+/// MSE), checked against the output activation; softmax only on the output layer.
+fn output_loss(
+    layers: &[At<LayerShape>],
+    out: &At<LayerShape>,
+    loss_name: Option<&At<String>>,
+) -> Result<Loss, SpecError> {
+    let loss = match loss_name {
+        Some(l) => Loss::parse(&l.value).map_err(|e| l.error(ErrorKind::Invalid(e.to_string())))?,
+        None if out.value.activation == Activation::Softmax => Loss::CrossEntropy,
+        None => Loss::Mse,
+    };
+    // Reported at the loss when it was given, else at the output layer.
+    loss.check_output(&out.value.activation).map_err(|e| {
+        let kind = ErrorKind::Invalid(e.to_string());
+        loss_name.map_or_else(|| out.error(kind.clone()), |l| l.error(kind.clone()))
+    })?;
+    for (i, l) in layers.iter().enumerate() {
+        if i + 1 < layers.len() && !l.value.activation.is_elementwise() {
+            return Err(l.error(ErrorKind::Invalid(
+                "softmax is for the output (last) layer only".into(),
+            )));
+        }
+    }
+    Ok(loss)
+}
+
+/// `unknown <what> `name` (known: a, b<also>); did you mean `x`?`.
+fn unknown(what: &str, name: &str, known: &[&str], also: &str) -> ErrorKind {
+    ErrorKind::Invalid(format!(
+        "unknown {what} `{name}` (known: {}{also}){}",
+        known.join(", "),
+        closest(name, known.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default()
+    ))
+}
+
+/// `training.model`.
+fn read_model(t: &mut TableReader<'_>) -> Result<ModelKind, SpecError> {
+    let Some(m) = t.str("model")? else {
+        return Ok(ModelKind::Mlp);
+    };
+    Ok(match m.value.as_str() {
+        "mlp" => ModelKind::Mlp,
+        "perceptron" => ModelKind::Perceptron,
+        "autoencoder" => ModelKind::Autoencoder,
+        "hopfield" => ModelKind::Hopfield,
+        other => return Err(m.error(unknown("model", other, &MODELS, ""))),
+    })
+}
+
+/// `hopfield.units` and `hopfield.patterns` as written (their meaning depends on the data set).
+#[derive(Default)]
+struct HopfieldSizes {
+    units: Option<At<u64>>,
+    patterns: Option<At<u64>>,
+}
+
+/// `[hopfield]` (all keys optional; the table may be absent).
+fn read_hopfield(
+    table: Option<TableReader<'_>>,
+) -> Result<(HopfieldSpec, HopfieldSizes), SpecError> {
+    let mut spec = HopfieldSpec {
+        patterns: None,
+        threshold: 0.5,
+        flip: 0.1,
+        sweeps: 100,
+    };
+    let Some(mut h) = table else {
+        return Ok((spec, HopfieldSizes::default()));
+    };
+    // Counts in 1..=max (the weights are an N × N matrix in memory).
+    let count = |x: Option<At<u64>>, what: &str, max: u64| -> Result<Option<At<u64>>, SpecError> {
+        match x {
+            Some(a) if a.value == 0 || a.value > max => Err(a.error(ErrorKind::OutOfRange {
+                value: a.value.to_string(),
+                msg: format!("must be in 1 … {max} ({what})"),
+            })),
+            x => Ok(x),
+        }
+    };
+    let units = count(h.u64("units")?, "units N", 5000)?;
+    let patterns = count(h.u64("patterns")?, "stored patterns P", 5000)?;
+    if let Some(t) = h.f64("threshold")? {
+        spec.threshold = t.value;
+    }
+    if let Some(f) = h.f64("flip")? {
+        spec.flip = f
+            .check(
+                |v| (0.0..=0.5).contains(&v),
+                "must be in [0, 0.5] (a fraction of bits)",
+            )?
+            .value;
+    }
+    if let Some(s) = count(h.u64("sweeps")?, "sweeps per recall", 100_000)? {
+        spec.sweeps = s.value as usize;
+    }
+    h.finish()?;
+    spec.patterns = patterns.as_ref().map(|p| p.value as usize);
+    Ok((spec, HopfieldSizes { units, patterns }))
+}
+
 type Training = (At<DataSource>, f64, f64, TrainConfig, Option<At<String>>);
 
-fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecError> {
+fn read_training(
+    t: &mut TableReader<'_>,
+    base: &Path,
+    model: ModelKind,
+    sizes: &HopfieldSizes,
+) -> Result<Training, SpecError> {
+    for key in model.refused_keys() {
+        if let Some(n) = t.node(key) {
+            let what = match model {
+                ModelKind::Hopfield => "it stores its patterns with the Hebbian rule in one step",
+                ModelKind::Perceptron => {
+                    "it learns with the perceptron rule: `learning_rate`, `epochs`"
+                }
+                _ => "its targets are its inputs",
+            };
+            return Err(t.at(key, n, ()).error(ErrorKind::Invalid(format!(
+                "model `{}` takes no `{key}` ({what})",
+                model.name()
+            ))));
+        }
+    }
     let dataset = t.str("dataset")?.required(t, "dataset")?;
     let samples = t.u64("samples")?;
     let noise = t
@@ -326,16 +637,54 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
             None => Ok(()),
         }
     };
+    const GENERATED: &str = "generated data sets (two_spirals, circles, blobs)";
+    let is_csv = |d: &str| d.ends_with(".csv") || d.contains('/') || d.contains('\\');
+    let hopfield = model == ModelKind::Hopfield;
+    if hopfield && !matches!(dataset.value.as_str(), "random" | "digits") && !is_csv(&dataset.value)
+    {
+        return Err(dataset.error(ErrorKind::Invalid(format!(
+            "model `hopfield` stores ±1 patterns: `random`, `digits` (binarised) or a CSV file, \
+             not `{}`",
+            dataset.value
+        ))));
+    }
+    match (&sizes.units, dataset.value.as_str()) {
+        (None, "random") if hopfield => {
+            return Err(dataset.error(ErrorKind::Invalid(
+                "random patterns need `hopfield.units` (N) and `hopfield.patterns` (P)".into(),
+            )));
+        }
+        (Some(u), d) if d != "random" => {
+            return Err(u.error(ErrorKind::Invalid(
+                "only `dataset = \"random\"` takes this key (a data set's patterns have one unit \
+                 per column)"
+                    .into(),
+            )));
+        }
+        _ => {}
+    }
     let source = match dataset.value.as_str() {
-        "xor" | "two_spirals" | "spirals" | "circles" | "digits" => {
+        "random" if hopfield => {
+            let units = sizes.units.as_ref().map_or(0, |u| u.value as usize);
+            let patterns = sizes.patterns.as_ref().ok_or_else(|| {
+                dataset.error(ErrorKind::Invalid(
+                    "random patterns need `hopfield.units` (N) and `hopfield.patterns` (P)".into(),
+                ))
+            })?;
+            DataSource::RandomPatterns {
+                units,
+                patterns: patterns.value as usize,
+            }
+        }
+        "xor" | "two_spirals" | "spirals" | "circles" | "blobs" | "digits" => {
             only_for(&regression_targets, "CSV data sets")?;
             match dataset.value.as_str() {
                 "xor" | "digits" => {
-                    only_for(&samples, "generated data sets (two_spirals, circles)")?;
+                    only_for(&samples, GENERATED)?;
                     if let Some(n) = &noise {
-                        return Err(n.error(ErrorKind::Invalid(
-                            "only generated data sets (two_spirals, circles) take this key".into(),
-                        )));
+                        return Err(n.error(ErrorKind::Invalid(format!(
+                            "only {GENERATED} take this key"
+                        ))));
                     }
                     if dataset.value == "xor" {
                         DataSource::Xor
@@ -347,14 +696,18 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
                     let (samples, noise) = generated(0.05)?;
                     DataSource::Circles { samples, noise }
                 }
+                "blobs" => {
+                    let (samples, noise) = generated(0.3)?;
+                    DataSource::Blobs { samples, noise }
+                }
                 _ => {
                     let (samples, noise) = generated(0.02)?;
                     DataSource::TwoSpirals { samples, noise }
                 }
             }
         }
-        other if other.ends_with(".csv") || other.contains('/') || other.contains('\\') => {
-            only_for(&samples, "generated data sets (two_spirals, circles)")?;
+        other if is_csv(other) => {
+            only_for(&samples, GENERATED)?;
             let target = match &regression_targets {
                 Some(k) if k.value == 0 => {
                     return Err(k.error(ErrorKind::OutOfRange {
@@ -363,6 +716,9 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
                     }));
                 }
                 Some(k) => CsvTarget::LastColumns(k.value as usize),
+                None if matches!(model, ModelKind::Autoencoder | ModelKind::Hopfield) => {
+                    CsvTarget::InputsOnly
+                }
                 None => CsvTarget::LastColumnLabel,
             };
             DataSource::Csv {
@@ -371,13 +727,17 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
             }
         }
         other => {
-            return Err(dataset.error(ErrorKind::Invalid(format!(
-                "unknown data set `{other}` (built in: {}; or a path to a .csv file){}",
-                DATASETS.join(", "),
-                closest(other, DATASETS)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default()
-            ))));
+            let known: Vec<&str> = if hopfield {
+                vec!["random", "digits"]
+            } else {
+                DATASETS.to_vec()
+            };
+            return Err(dataset.error(unknown(
+                "data set",
+                other,
+                &known,
+                "; or a path to a .csv file",
+            )));
         }
     };
     let data = dataset.map(|_| source);
@@ -390,10 +750,13 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
     })?;
     let loss = t.str("loss")?;
 
-    let optimiser = t
-        .str("optimiser")?
-        .unwrap_or_else(|| t.default("optimiser", "adam".into()));
-    let lr_default = if optimiser.value == "adam" {
+    let optimiser = t.str("optimiser")?.unwrap_or_else(|| {
+        let sgd = model == ModelKind::Perceptron;
+        t.default("optimiser", if sgd { "sgd" } else { "adam" }.into())
+    });
+    let lr_default = if model == ModelKind::Perceptron {
+        1.0
+    } else if optimiser.value == "adam" {
         1e-3
     } else {
         1e-2
@@ -461,13 +824,12 @@ fn read_training(t: &mut TableReader<'_>, base: &Path) -> Result<Training, SpecE
             }
         }
         other => {
-            const KNOWN: [&str; 3] = ["sgd", "momentum", "adam"];
-            return Err(optimiser.error(ErrorKind::Invalid(format!(
-                "unknown optimiser `{other}` (known: sgd, momentum, adam){}",
-                closest(other, KNOWN)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default()
-            ))));
+            return Err(optimiser.error(unknown(
+                "optimiser",
+                other,
+                &["sgd", "momentum", "adam"],
+                "",
+            )));
         }
     };
     let positive = |x: Option<At<u64>>, key: &str, default: u64| -> Result<usize, SpecError> {
@@ -549,15 +911,8 @@ fn read_layer(t: &mut TableReader<'_>) -> Result<At<LayerShape>, SpecError> {
     }
     let act = t.str("activation")?.required(t, "activation")?;
     let Some((name, takes)) = ACTIVATIONS.iter().find(|(n, _)| *n == act.value) else {
-        let names = ACTIVATIONS.iter().map(|(n, _)| *n);
-        return Err(act.error(ErrorKind::Invalid(format!(
-            "unknown activation `{}` (known: {}){}",
-            act.value,
-            names.clone().collect::<Vec<_>>().join(", "),
-            closest(&act.value, names)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default()
-        ))));
+        let names: Vec<&str> = ACTIVATIONS.iter().map(|(n, _)| *n).collect();
+        return Err(act.error(unknown("activation", &act.value, &names, "")));
     };
     let mut args = Vec::new();
     for key in ["alpha", "tau_rc", "tau_ref", "sigma", "amplitude"] {
@@ -942,6 +1297,142 @@ mod tests {
             "readout error {err} vs spread {spread}"
         );
         std::fs::remove_dir_all(&dir).ok();
+    }
+
+    fn err(text: &str, overrides: &[&str]) -> String {
+        let o: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        match TrainSpec::parse("t.toml", text, &o) {
+            Err(e) => e.to_string(),
+            Ok(s) => s.data().expect_err("an error").to_string(),
+        }
+    }
+
+    const AE: &str = "[training]\nmodel = \"autoencoder\"\ndataset = \"digits\"\n\n[[layer]]\n\
+        units = 16\nactivation = \"relu\"\n\n[[layer]]\nunits = 64\nactivation = \"logistic\"\n";
+    const HF: &str = "[training]\nmodel = \"hopfield\"\ndataset = \"random\"\nseed = 2\n\n[hopfield]\nunits = 50\npatterns = 3\n";
+    const PC: &str = "[training]\nmodel = \"perceptron\"\ndataset = \"blobs\"\n";
+
+    #[test]
+    fn autoencoder_hopfield_and_perceptron_specs() {
+        let s = TrainSpec::parse("t.toml", AE, &[]).unwrap();
+        assert_eq!((s.model, s.loss), (ModelKind::Autoencoder, Loss::Mse));
+        assert_eq!(s.name(), "digits_autoencoder");
+        let d = s.data().unwrap();
+        let n = d.train.len() + d.test.unwrap().len();
+        assert_eq!((d.train.x.cols(), n), (64, 1797));
+        let s = TrainSpec::parse("t.toml", AE, &["training.loss=bce".into()]);
+        assert_eq!(s.unwrap().loss, Loss::BinaryCrossEntropy);
+
+        let s = TrainSpec::parse("t.toml", HF, &[]).unwrap();
+        let h = s.hopfield.clone().unwrap();
+        let settings = (h.flip, h.sweeps, h.threshold, h.patterns);
+        assert_eq!(settings, (0.1, 100, 0.5, Some(3)));
+        let d = s.data().unwrap();
+        assert_eq!(d.train.x, hopfield::random_patterns(3, 50, 2));
+        assert!(d.test.is_none());
+        // Digits: the first P images, binarised at the threshold.
+        let digits = HF
+            .replace("dataset = \"random\"", "dataset = \"digits\"")
+            .replace("units = 50\n", "");
+        let d = TrainSpec::parse("t.toml", &digits, &["hopfield.patterns=5".into()])
+            .unwrap()
+            .data()
+            .unwrap();
+        let want = hopfield::binarise(&datasets::digits().x.slice_rows(0, 5), 0.5);
+        assert_eq!(d.train.x, want);
+
+        let s = TrainSpec::parse("t.toml", PC, &[]).unwrap();
+        assert_eq!(s.config.optimiser, Optimiser::Sgd { lr: 1.0 });
+        assert_eq!((s.config.epochs, s.layers.len()), (100, 0));
+        assert_eq!(s.data().unwrap().train.x.cols(), 2);
+    }
+
+    /// Each model refuses the keys and tables it does not take, naming file, line and key.
+    #[test]
+    fn model_errors_name_the_key() {
+        let layer = "[[layer]]\nunits = 2\nactivation = \"relu\"\n";
+        let cases: Vec<(String, &[&str], &[&str])> = vec![
+            (
+                AE.into(),
+                &["layer.1.units=10"],
+                &["`layer.1.units`", "64 inputs"],
+            ),
+            (
+                AE.replace("\"autoencoder\"", "\"autoencodr\""),
+                &[],
+                &["t.toml:2:9: `training.model`", "did you mean `autoencoder`"],
+            ),
+            (
+                AE.into(),
+                &["training.regression_targets=2"],
+                &["model `autoencoder` takes no `regression_targets`"],
+            ),
+            (
+                format!("{AE}\n[spiking]\ndt = 0.001\n"),
+                &[],
+                &["`spiking`", "only `model = \"mlp\"`"],
+            ),
+            (
+                AE.replace("\"digits\"", "\"random\""),
+                &[],
+                &["unknown data set `random`"],
+            ),
+            (
+                HF.into(),
+                &["training.learning_rate=0.1"],
+                &["`training.learning_rate`: model `hopfield` takes no `learning_rate`"],
+            ),
+            (
+                HF.replace("units = 50\n", ""),
+                &[],
+                &["`training.dataset`", "hopfield.units"],
+            ),
+            (
+                HF.into(),
+                &["training.dataset=digits"],
+                &["`hopfield.units`: only `dataset = \"random\"`"],
+            ),
+            (
+                HF.into(),
+                &["training.dataset=xor"],
+                &["stores ±1 patterns"],
+            ),
+            (
+                HF.into(),
+                &["hopfield.flip=0.7"],
+                &["`hopfield.flip`", "[0, 0.5]"],
+            ),
+            (
+                HF.replace("patterns = 3", "pattern = 3"),
+                &[],
+                &["did you mean `patterns`"],
+            ),
+            (
+                format!("{HF}{layer}"),
+                &[],
+                &["`layer.0`", "has no [[layer]]"],
+            ),
+            (
+                format!("{DIGITS}\n[hopfield]\nflip = 0.1\n"),
+                &[],
+                &["`hopfield`", "the model is `mlp`"],
+            ),
+            (
+                PC.into(),
+                &["training.dataset=digits"],
+                &["separates 2 classes", "10 classes"],
+            ),
+            (
+                PC.into(),
+                &["training.batch_size=3"],
+                &["model `perceptron` takes no `batch_size`"],
+            ),
+            (format!("{PC}{layer}"), &[], &["one step unit"]),
+        ];
+        for (text, overrides, want) in cases {
+            let e = err(&text, overrides);
+            assert!(want.iter().all(|w| e.contains(w)), "{want:?}: {e}");
+        }
     }
 
     /// Every training spec shipped in `examples/dense/` parses and loads its data.

@@ -15,9 +15,11 @@
 //! - `spiking`: the 64-128-10 soft-LIF digits net run as spiking LIF neurons, 100 ms per
 //!   image: |spiking − rate| test accuracy ≤ 0.02.
 
-use crate::plot::{LinePlot, Series};
+use crate::plot::{ImageRow, LinePlot, PlotError, Series, save_image_rows_png};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
+use models::dense::autoencoder::Autoencoder;
 use models::dense::datasets::Dataset;
+use models::dense::hopfield::{ALPHA_C, PatternRecall};
 use models::dense::matrix::Matrix;
 use models::dense::mlp::{Mlp, accuracy};
 use models::dense::spiking::{SpikingConfig, run as run_spiking};
@@ -106,6 +108,86 @@ pub fn decision_boundary(title: &str, model: &Mlp, data: &Dataset) -> LinePlot {
                 .unzip();
             plot = plot.series(Series::points(&format!("class {c}"), xs, ys));
         }
+    }
+    plot
+}
+
+/// Originals (top row) and reconstructions (bottom row) of the first `count` rows of `x` as
+/// square images (8×8 for the digits), written to `path`; `Ok(false)` (nothing written) when
+/// the input width is not a square number.
+pub fn save_reconstructions(
+    path: &std::path::Path,
+    title: &str,
+    model: &Autoencoder,
+    x: &Matrix,
+    count: usize,
+) -> Result<bool, PlotError> {
+    let d = x.cols();
+    let side = (d as f64).sqrt().round() as usize;
+    if side * side != d || d == 0 {
+        return Ok(false);
+    }
+    let shown = x.slice_rows(0, count.min(x.rows()));
+    let recon = model.net.predict(&shown);
+    let rows = [("original", &shown), ("reconstruction", &recon)].map(|(label, m)| ImageRow {
+        label: label.into(),
+        images: m.row_iter().map(<[f64]>::to_vec).collect(),
+    });
+    save_image_rows_png(path, title, &rows, side, side)?;
+    Ok(true)
+}
+
+/// Hopfield capacity curve: mean final overlap of recall from cues with a fraction `flip` of
+/// bits flipped, against the load `α = P/N`, for random patterns stored in `n` units, with the
+/// theoretical `α_c ≈ 0.138` marked.
+pub fn hopfield_capacity(title: &str, n: usize, alphas: &[f64], flip: f64, seed: u64) -> LinePlot {
+    let m: Vec<f64> = alphas
+        .iter()
+        .map(|&a| {
+            let p = ((a * n as f64).round() as usize).max(1);
+            hopfield::capacity_overlap(n, p, flip, seed)
+        })
+        .collect();
+    LinePlot::new(title, "load α = P/N", "recall overlap m")
+        .y_range(0.0, 1.05)
+        .legend(SeriesLabelPosition::LowerLeft)
+        .series(Series::line(
+            &format!("N = {n}, {:.0} % of bits flipped", 100.0 * flip),
+            alphas.to_vec(),
+            m,
+        ))
+        .series(Series::dashed(
+            "α_c ≈ 0.138 (Amit et al. 1985)",
+            vec![ALPHA_C, ALPHA_C],
+            vec![0.0, 1.05],
+        ))
+}
+
+/// Overlap with the stored pattern after each asynchronous sweep: the mean over all recalls
+/// (a recall that converged keeps its final overlap) and the first 10 recalls.
+pub fn recall_curves(title: &str, recalls: &[PatternRecall]) -> LinePlot {
+    let sweeps = recalls.iter().map(|r| r.overlaps.len()).max().unwrap_or(0);
+    let at = |r: &PatternRecall, k: usize| {
+        if k == 0 {
+            r.cue_overlap
+        } else {
+            r.overlaps.get(k - 1).copied().unwrap_or(r.overlap())
+        }
+    };
+    let x: Vec<f64> = (0..=sweeps).map(|k| k as f64).collect();
+    let mean: Vec<f64> = (0..=sweeps)
+        .map(|k| recalls.iter().map(|r| at(r, k)).sum::<f64>() / recalls.len().max(1) as f64)
+        .collect();
+    let mut plot = LinePlot::new(
+        title,
+        "asynchronous sweep",
+        "overlap m with the stored pattern",
+    )
+    .legend(SeriesLabelPosition::LowerRight)
+    .series(Series::line("mean", x.clone(), mean));
+    for (i, r) in recalls.iter().take(10).enumerate() {
+        let y = (0..=sweeps).map(|k| at(r, k)).collect();
+        plot = plot.series(Series::dashed(&format!("pattern {i}"), x.clone(), y));
     }
     plot
 }
@@ -218,6 +300,11 @@ pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
             Metric::at_most("overlap_alpha_0.20", overlap(0.20), 0.8),
         ],
     ));
+    if opts.plots.is_some() {
+        let alphas: Vec<f64> = (1..=12).map(|k| 0.025 * k as f64).collect();
+        let plot = hopfield_capacity("Hopfield capacity", n.min(400), &alphas, 0.1, seed);
+        save(opts, "dense_hopfield_capacity.png", &plot, &mut plots)?;
+    }
 
     let lif = tasks::digits_soft_lif(seed, quick).map_err(model_err)?;
     let rate = lif.test.accuracy.unwrap_or(0.0);

@@ -406,19 +406,36 @@ pub fn save_grid_png(path: &Path, plots: &[LinePlot], cols: usize) -> Result<(),
     let cols = cols.clamp(1, plots.len().max(1));
     let rows = plots.len().div_ceil(cols).max(1);
     let size = (PLOT_SIZE.0 * cols as u32, PLOT_SIZE.1 * rows as u32);
-    let tmp = temp_path(path);
     let title = plots.first().map_or_else(String::new, |p| p.title.clone());
-    let draw = || -> Result<(), String> {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+    write_png(path, size, &title, |root| {
         for (p, area) in plots.iter().zip(root.split_evenly((rows, cols))) {
             p.draw_on(&area)?;
         }
+        Ok(())
+    })
+}
+
+/// Draws a `size` PNG with `draw` on a white background into a temporary file renamed to
+/// `path` when complete.
+fn write_png(
+    path: &Path,
+    size: (u32, u32),
+    title: &str,
+    draw: impl FnOnce(&DrawingArea<BitMapBackend<'_>, Shift>) -> Result<(), String>,
+) -> Result<(), PlotError> {
+    let tmp = temp_path(path);
+    let drawn = (|| -> Result<(), String> {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        draw(&root)?;
         root.present().map_err(|e| e.to_string())
-    };
-    if let Err(msg) = draw() {
+    })();
+    if let Err(msg) = drawn {
         let _ = std::fs::remove_file(&tmp);
-        return Err(PlotError::Draw { title, msg });
+        return Err(PlotError::Draw {
+            title: title.to_string(),
+            msg,
+        });
     }
     std::fs::rename(&tmp, path).map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
@@ -426,6 +443,98 @@ pub fn save_grid_png(path: &Path, plots: &[LinePlot], cols: usize) -> Result<(),
             path: path.to_path_buf(),
             source,
         }
+    })
+}
+
+/// One labelled row of grey-scale images for [`save_image_rows_png`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageRow {
+    /// Label drawn left of the row.
+    pub label: String,
+    /// Images, each `width × height` values row-major (top row first).
+    pub images: Vec<Vec<f64>>,
+}
+
+/// Rows of small grey-scale images (e.g. digits and their reconstructions) under `title`, as
+/// one PNG: one grey scale for the whole figure, spanning the first row's values (others are
+/// clamped to it), larger values darker.
+pub fn save_image_rows_png(
+    path: &Path,
+    title: &str,
+    rows: &[ImageRow],
+    width: usize,
+    height: usize,
+) -> Result<(), PlotError> {
+    if !ensure_font() {
+        return Err(PlotError::Font);
+    }
+    for r in rows {
+        if let Some(bad) = r.images.iter().find(|i| i.len() != width * height) {
+            return Err(PlotError::Series {
+                title: title.to_string(),
+                series: r.label.clone(),
+                msg: format!(
+                    "an image of {} values, expected {width}×{height}",
+                    bad.len()
+                ),
+            });
+        }
+    }
+    let (lo, hi) = rows
+        .iter()
+        .take(1)
+        .flat_map(|r| r.images.iter().flatten())
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let cell = (96 / width.max(height).max(1)).max(2) as i32;
+    let (img_w, img_h) = (cell * width as i32, cell * height as i32);
+    let gap = 10;
+    let label_w = 170;
+    let cols = rows.iter().map(|r| r.images.len()).max().unwrap_or(0) as i32;
+    let size = (
+        (label_w + cols * (img_w + gap) + gap).max(400) as u32,
+        (50 + rows.len() as i32 * (img_h + gap) + gap) as u32,
+    );
+    write_png(path, size, title, |root| {
+        let err = |e: &dyn std::fmt::Display| e.to_string();
+        root.draw(&Text::new(title, (gap, 12), (FONT_FAMILY, 22)))
+            .map_err(|e| err(&e))?;
+        for (r, row) in rows.iter().enumerate() {
+            let y0 = 50 + r as i32 * (img_h + gap);
+            root.draw(&Text::new(
+                row.label.as_str(),
+                (gap, y0 + img_h / 2 - 8),
+                (FONT_FAMILY, 16),
+            ))
+            .map_err(|e| err(&e))?;
+            for (k, img) in row.images.iter().enumerate() {
+                let x0 = label_w + k as i32 * (img_w + gap);
+                for (i, v) in img.iter().enumerate() {
+                    let t = if v.is_finite() {
+                        ((v - lo) / span).clamp(0.0, 1.0)
+                    } else {
+                        0.0
+                    };
+                    let g = (255.0 * (1.0 - t)).round() as u8;
+                    let (px, py) = ((i % width) as i32, (i / width) as i32);
+                    let corner = (x0 + px * cell, y0 + py * cell);
+                    root.draw(&Rectangle::new(
+                        [corner, (corner.0 + cell, corner.1 + cell)],
+                        RGBColor(g, g, g).filled(),
+                    ))
+                    .map_err(|e| err(&e))?;
+                }
+                root.draw(&Rectangle::new(
+                    [(x0, y0), (x0 + img_w, y0 + img_h)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(|e| err(&e))?;
+            }
+        }
+        Ok(())
     })
 }
 
@@ -481,6 +590,34 @@ mod tests {
             .collect();
         assert!(left.is_empty());
         std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn image_rows_are_drawn_and_bad_sizes_rejected() {
+        let d = tmpdir("images");
+        let path = d.join("img.png");
+        let img = |k: usize| (0..64).map(|i| ((i * k) % 17) as f64).collect::<Vec<f64>>();
+        let rows = [
+            ImageRow {
+                label: "original".into(),
+                images: (1..6).map(img).collect(),
+            },
+            ImageRow {
+                label: "reconstruction".into(),
+                images: (2..7).map(img).collect(),
+            },
+        ];
+        save_image_rows_png(&path, "digits", &rows, 8, 8).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        assert!(bytes.len() > 2_000, "{}", bytes.len());
+        let bad = [ImageRow {
+            label: "short".into(),
+            images: vec![vec![0.0; 63]],
+        }];
+        let e = save_image_rows_png(&path, "t", &bad, 8, 8).unwrap_err();
+        assert!(e.to_string().contains("63 values"), "{e}");
+        std::fs::remove_dir_all(&d).ok();
     }
 
     #[test]

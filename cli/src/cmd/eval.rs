@@ -1,7 +1,8 @@
 //! `spikesim eval MODEL.h5 DATA`: loss, accuracy and confusion matrix of a trained dense model
 //! on a data set (built-in name or CSV file), or — when DATA is the spike file of a
 //! `spikesim run` of the model's `--to-spiking` spec — the accuracy of the spiking network read
-//! out from its spike counts.
+//! out from its spike counts. Autoencoders report their reconstruction error, perceptrons their
+//! accuracy, Hopfield networks their recall (`cmd::train::<model>`).
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +13,7 @@ use models::dense::mlp::{Mlp, accuracy, classes};
 use models::dense::training::History;
 use netspec::train::{DataSource, TrainSpec};
 
+use super::train::{autoencoder, hopfield, perceptron};
 use crate::output::model::{ModelFile, SpikingInfo, load};
 
 /// Arguments of `spikesim eval`.
@@ -23,12 +25,18 @@ DATA is one of:
   a CSV file (inputs, then the class label or the regression targets, as for training; the
       model's input_scale is applied);
   an HDF5 spike file from `spikesim run` of the spec written by `train --to-spiking`: the
-      spiking network's accuracy from spike counts.
+      spiking network's accuracy from spike counts;
+  for a Hopfield network: `stored` (recall of the stored patterns from cues with a fraction
+      --flip of bits flipped), or `digits` / a CSV file whose rows, binarised, are the cues.
+Autoencoders report the reconstruction MSE against the data's variance; CSV columns are all
+inputs.
 
 Examples:
   spikesim eval digits.h5 digits
   spikesim eval digits.h5 my_digits.csv --plots plots/
   spikesim eval lif.h5 snn.h5
+  spikesim eval ae.h5 digits --plots plots/
+  spikesim eval hopfield.h5 stored --flip 0.2
 
 Exit status: 0 ok, 2 for unreadable files or data that do not fit the model.")]
 pub struct Args {
@@ -43,11 +51,33 @@ pub struct Args {
     /// regions, as PNG into DIR.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
+    /// Hopfield networks, DATA `stored`: fraction of bits flipped in each cue [default: the
+    /// model's `hopfield.flip`].
+    #[arg(long, value_name = "F")]
+    pub flip: Option<f64>,
 }
 
 /// Runs the command.
 pub fn run(args: &Args) -> Result<()> {
     let file = load(&args.model)?;
+    match file.record.kind.as_str() {
+        "hopfield" => {
+            return hopfield::eval(
+                &file,
+                &args.model,
+                &args.data,
+                args.flip,
+                args.plots.as_deref(),
+            );
+        }
+        _ if args.flip.is_some() => bail!("--flip is for Hopfield networks"),
+        "autoencoder" => {
+            let (data, what) = dataset(&file, &args.data, args.all)?;
+            return autoencoder::eval(&file, &args.model, &data, &what, args.plots.as_deref());
+        }
+        "perceptron" => return eval_perceptron(&file, args),
+        _ => {}
+    }
     let mlp = file
         .record
         .to_mlp()
@@ -100,26 +130,70 @@ pub fn run(args: &Args) -> Result<()> {
         _ => println!("loss {:.6}", m.loss),
     }
     if let Some(dir) = &args.plots {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let stem = args
-            .model
-            .file_stem()
-            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-        if !file.history.is_empty() {
-            let history = History {
-                epochs: file.history.clone(),
-                ..History::default()
-            };
-            let path = dir.join(format!("{stem}_loss.png"));
-            validation::dense::loss_curves(&format!("{stem}: loss"), &history).save_png(&path)?;
-            println!("plot: {}", path.display());
-        }
-        if mlp.n_in() == 2 {
-            let path = dir.join(format!("{stem}_boundary.png"));
-            validation::dense::decision_boundary(&format!("{stem}: {what}"), &mlp, &data)
-                .save_png(&path)?;
-            println!("plot: {}", path.display());
-        }
+        draw_mlp_plots(&file, args, dir, &mlp, &data, &what)?;
+    }
+    Ok(())
+}
+
+/// Accuracy and confusion matrix of a perceptron; `--plots`: error-rate curve and, for 2
+/// inputs, the decision regions.
+fn eval_perceptron(file: &ModelFile, args: &Args) -> Result<()> {
+    let p = perceptron::load(file, &args.model)?;
+    println!(
+        "model {}: perceptron, {} inputs → one step unit",
+        args.model.display(),
+        p.unit.n_in()
+    );
+    let (data, what) = dataset(file, &args.data, args.all)?;
+    let clf = p.as_classifier();
+    clf.check_data(&data)
+        .with_context(|| format!("cannot evaluate {} on {what}", args.model.display()))?;
+    let Some(labels) = &data.labels else {
+        bail!("{what} has no class labels");
+    };
+    let predicted = clf.classify(&data.x);
+    let right = predicted.iter().zip(labels).filter(|(p, l)| p == l).count();
+    println!("data {what}: {} samples", data.len());
+    println!(
+        "accuracy {:.4} ({right}/{})",
+        right as f64 / data.len().max(1) as f64,
+        data.len()
+    );
+    print_confusion(&predicted, labels, 2);
+    if let Some(dir) = &args.plots {
+        draw_mlp_plots(file, args, dir, &clf, &data, &what)?;
+    }
+    Ok(())
+}
+
+/// Loss curves from the stored history and, for 2-input data, the decision regions.
+fn draw_mlp_plots(
+    file: &ModelFile,
+    args: &Args,
+    dir: &Path,
+    mlp: &Mlp,
+    data: &Dataset,
+    what: &str,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let stem = args
+        .model
+        .file_stem()
+        .map_or("model".into(), |s| s.to_string_lossy().into_owned());
+    if !file.history.is_empty() {
+        let history = History {
+            epochs: file.history.clone(),
+            ..History::default()
+        };
+        let path = dir.join(format!("{stem}_loss.png"));
+        validation::dense::loss_curves(&format!("{stem}: loss"), &history).save_png(&path)?;
+        println!("plot: {}", path.display());
+    }
+    if mlp.n_in() == 2 {
+        let path = dir.join(format!("{stem}_boundary.png"));
+        validation::dense::decision_boundary(&format!("{stem}: {what}"), mlp, data)
+            .save_png(&path)?;
+        println!("plot: {}", path.display());
     }
     Ok(())
 }
@@ -156,7 +230,7 @@ fn dataset(file: &ModelFile, name: &str, all: bool) -> Result<(Dataset, String)>
         } else {
             name
         };
-        if let Some(spec) = stored_spec(file).filter(|s| s.name() == name) {
+        if let Some(spec) = stored_spec(file).filter(|s| s.data.value.name() == name) {
             let split = spec.data()?;
             return Ok(match (all, split.test) {
                 (false, Some(test)) => {
@@ -187,6 +261,10 @@ fn dataset(file: &ModelFile, name: &str, all: bool) -> Result<(Dataset, String)>
                 samples: 500,
                 noise: 0.05,
             },
+            "blobs" => DataSource::Blobs {
+                samples: 500,
+                noise: 0.3,
+            },
             _ => DataSource::TwoSpirals {
                 samples: 500,
                 noise: 0.02,
@@ -203,6 +281,7 @@ fn dataset(file: &ModelFile, name: &str, all: bool) -> Result<(Dataset, String)>
             let k = file.record.layers.last().map_or(1, |l| l.n_out);
             CsvTarget::LastColumns(k)
         }
+        Some("reconstruction") => CsvTarget::InputsOnly,
         _ => CsvTarget::LastColumnLabel,
     };
     let mut d = load_csv(path, target)?;
@@ -432,6 +511,7 @@ mod tests {
             data: data.display().to_string(),
             all: false,
             plots: None,
+            flip: None,
         };
         let csv = dir.join("three.csv");
         std::fs::write(&csv, "1,2,3,0\n4,5,6,1\n").unwrap();

@@ -1,7 +1,13 @@
 //! `spikesim train SPEC`: trains the dense rate network a training spec describes
 //! (`[[layer]]`, `[training]`), reports every epoch, writes the model to HDF5, optionally draws
 //! loss curves and decision boundaries, and with `--to-spiking` writes a network spec that
-//! `spikesim run` simulates as spiking LIF populations.
+//! `spikesim run` simulates as spiking LIF populations. `training.model` selects the MLP
+//! (here), the autoencoder, the perceptron or the Hopfield network (submodules, which also
+//! hold each model's `spikesim eval`).
+
+pub mod autoencoder;
+pub mod hopfield;
+pub mod perceptron;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -12,7 +18,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use models::dense::io::ModelRecord;
 use models::dense::mlp::{Metrics, Mlp};
 use models::dense::training::{EpochRecord, History, train};
-use netspec::train::{TrainSpec, spiking_spec};
+use netspec::train::{ModelKind, SplitData, TrainSpec, spiking_spec};
 
 use super::write_atomic;
 use crate::output::model::{ModelFile, SpikingInfo, save};
@@ -21,9 +27,12 @@ use crate::output::model::{ModelFile, SpikingInfo, save};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  spikesim train examples/dense_digits.toml -o digits.h5
-  spikesim train examples/dense_spirals.toml -o spirals.h5 --plots plots/
-  spikesim train examples/dense_digits_lif.toml -o lif.h5 --to-spiking digits_snn.toml
+  spikesim train examples/dense/digits.toml -o digits.h5
+  spikesim train examples/dense/spirals.toml -o spirals.h5 --plots plots/
+  spikesim train examples/dense/digits_lif.toml -o lif.h5 --to-spiking digits_snn.toml
+  spikesim train examples/dense/autoencoder.toml -o ae.h5 --plots plots/
+  spikesim train examples/dense/hopfield.toml -o hopfield.h5 --plots plots/
+  spikesim train examples/dense/perceptron.toml -o perceptron.h5 --plots plots/
   spikesim train spec.toml --set training.epochs=20 --set layer.0.units=64
 
 Then: spikesim eval digits.h5 digits | spikesim run digits_snn.toml -o snn.h5 && \
@@ -51,6 +60,134 @@ pub struct Args {
 /// Runs the command.
 pub fn run(args: &Args) -> Result<()> {
     let spec = TrainSpec::load(&args.spec, &args.set)?;
+    if args.to_spiking.is_some() && spec.model != ModelKind::Mlp {
+        bail!(
+            "--to-spiking converts an MLP; {} trains model `{}`",
+            args.spec.display(),
+            spec.model.name()
+        );
+    }
+    match spec.model {
+        ModelKind::Mlp => run_mlp(args, &spec),
+        ModelKind::Autoencoder => autoencoder::train(args, &spec),
+        ModelKind::Perceptron => perceptron::train(args, &spec),
+        ModelKind::Hopfield => hopfield::train(args, &spec),
+    }
+}
+
+/// The model file `-o` names (default: the spec's stem with `.h5`, in the current directory).
+fn output_path(args: &Args) -> PathBuf {
+    args.output.clone().unwrap_or_else(|| {
+        let stem = args
+            .spec
+            .file_stem()
+            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
+        PathBuf::from(format!("{stem}.h5"))
+    })
+}
+
+/// Writes the model file (`-o`) and names it unless `--quiet`.
+fn save_model(
+    args: &Args,
+    record: ModelRecord,
+    history: &[EpochRecord],
+    spiking: Option<SpikingInfo>,
+) -> Result<()> {
+    let out = output_path(args);
+    save(
+        &out,
+        &ModelFile {
+            record,
+            history: history.to_vec(),
+            spiking,
+        },
+    )?;
+    if !args.quiet {
+        println!("model: {}", out.display());
+    }
+    Ok(())
+}
+
+/// The model-file metadata every model records: the spec (to re-create the data), the data
+/// set and the seed.
+fn spec_metadata(spec: &TrainSpec, task: &str) -> Vec<(String, String)> {
+    vec![
+        ("model".to_string(), spec.model.name().to_string()),
+        ("dataset".into(), spec.data.value.name()),
+        ("spec_file".into(), spec.file.clone()),
+        ("spec_toml".into(), spec.text.clone()),
+        ("overrides".into(), spec.overrides.join("\n")),
+        ("task".into(), task.into()),
+        ("input_scale".into(), format!("{:?}", spec.input_scale)),
+        ("seed".into(), spec.config.seed.to_string()),
+        ("simulator_version".into(), env!("CARGO_PKG_VERSION").into()),
+    ]
+}
+
+/// The metadata of a gradient-trained network (MLP, autoencoder): optimiser and how training
+/// went.
+fn training_metadata(
+    spec: &TrainSpec,
+    data: &SplitData,
+    history: &History,
+) -> Vec<(String, String)> {
+    vec![
+        ("test_fraction".into(), format!("{:?}", spec.test_fraction)),
+        ("optimiser".into(), format!("{:?}", spec.config.optimiser)),
+        ("batch_size".into(), spec.config.batch_size.to_string()),
+        ("epochs".into(), spec.config.epochs.to_string()),
+        ("epochs_run".into(), history.epochs.len().to_string()),
+        ("best_epoch".into(), history.best_epoch.to_string()),
+        ("stopped_early".into(), history.stopped_early.to_string()),
+        ("l1".into(), format!("{:?}", spec.config.l1)),
+        ("l2".into(), format!("{:?}", spec.config.l2)),
+        ("alpha".into(), format!("{:?}", spec.config.alpha)),
+        ("dropout".into(), format!("{:?}", spec.config.dropout)),
+        (
+            "validation_fraction".into(),
+            format!("{:?}", spec.config.validation_fraction),
+        ),
+        ("precision".into(), spec.config.precision.name().into()),
+        ("train_samples".into(), data.train.len().to_string()),
+        ("train_seconds".into(), format!("{:.3}", history.seconds)),
+    ]
+}
+
+/// Prints the architecture, loss and optimiser line of a gradient-trained network.
+fn print_setup(kind: &str, spec: &TrainSpec, mlp: &Mlp) {
+    let arch: Vec<String> = std::iter::once(mlp.n_in().to_string())
+        .chain(mlp.layers.iter().map(|l| l.n_out().to_string()))
+        .collect();
+    println!(
+        "{kind} {} ({} parameters), loss {}, optimiser {} (η = {}), batch {}, {} epochs",
+        arch.join("-"),
+        mlp.n_params(),
+        mlp.loss,
+        spec.config.optimiser.name(),
+        spec.config.optimiser.lr(),
+        spec.config.batch_size,
+        spec.config.epochs
+    );
+}
+
+/// Prints the data line: training samples, validation split, test samples.
+fn print_data(spec: &TrainSpec, data: &SplitData) {
+    println!(
+        "data `{}`: {} training samples{}{}",
+        spec.data.value.name(),
+        data.train.len(),
+        if spec.config.validation_fraction > 0.0 {
+            format!(" (validation split {})", spec.config.validation_fraction)
+        } else {
+            String::new()
+        },
+        data.test
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {} test samples", t.len()))
+    );
+}
+
+fn run_mlp(args: &Args, spec: &TrainSpec) -> Result<()> {
     let data = spec.data()?;
     let name = spec.name();
     let shapes = spec.shapes();
@@ -61,39 +198,9 @@ pub fn run(args: &Args) -> Result<()> {
         spec.loss,
         spec.config.seed,
     )?;
-    let out = args.output.clone().unwrap_or_else(|| {
-        let stem = args
-            .spec
-            .file_stem()
-            .map_or("model".into(), |s| s.to_string_lossy().into_owned());
-        PathBuf::from(format!("{stem}.h5"))
-    });
     if !args.quiet {
-        let arch: Vec<String> = std::iter::once(data.train.x.cols().to_string())
-            .chain(shapes.iter().map(|s| s.units.to_string()))
-            .collect();
-        println!(
-            "model {} ({} parameters), loss {}, optimiser {} (η = {}), batch {}, {} epochs",
-            arch.join("-"),
-            mlp.n_params(),
-            spec.loss,
-            spec.config.optimiser.name(),
-            spec.config.optimiser.lr(),
-            spec.config.batch_size,
-            spec.config.epochs
-        );
-        println!(
-            "data `{name}`: {} training samples{}{}",
-            data.train.len(),
-            if spec.config.validation_fraction > 0.0 {
-                format!(" (validation split {})", spec.config.validation_fraction)
-            } else {
-                String::new()
-            },
-            data.test
-                .as_ref()
-                .map_or(String::new(), |t| format!(", {} test samples", t.len()))
-        );
+        print_setup("model", spec, &mlp);
+        print_data(spec, &data);
     }
     let mut progress = EpochReport::new(args.quiet, spec.config.epochs);
     let history = train(
@@ -118,41 +225,13 @@ pub fn run(args: &Args) -> Result<()> {
         summary(&history, test, lif_test);
     }
 
-    let mut metadata = vec![
-        ("dataset".to_string(), name.clone()),
-        ("spec_file".into(), spec.file.clone()),
-        ("spec_toml".into(), spec.text.clone()),
-        ("overrides".into(), spec.overrides.join("\n")),
-        (
-            "task".into(),
-            if data.train.labels.is_some() {
-                "classification".into()
-            } else {
-                "regression".into()
-            },
-        ),
-        ("input_scale".into(), format!("{:?}", spec.input_scale)),
-        ("test_fraction".into(), format!("{:?}", spec.test_fraction)),
-        ("optimiser".into(), format!("{:?}", spec.config.optimiser)),
-        ("batch_size".into(), spec.config.batch_size.to_string()),
-        ("epochs".into(), spec.config.epochs.to_string()),
-        ("epochs_run".into(), history.epochs.len().to_string()),
-        ("best_epoch".into(), history.best_epoch.to_string()),
-        ("stopped_early".into(), history.stopped_early.to_string()),
-        ("l1".into(), format!("{:?}", spec.config.l1)),
-        ("l2".into(), format!("{:?}", spec.config.l2)),
-        ("alpha".into(), format!("{:?}", spec.config.alpha)),
-        ("dropout".into(), format!("{:?}", spec.config.dropout)),
-        (
-            "validation_fraction".into(),
-            format!("{:?}", spec.config.validation_fraction),
-        ),
-        ("seed".into(), spec.config.seed.to_string()),
-        ("precision".into(), spec.config.precision.name().into()),
-        ("train_samples".into(), data.train.len().to_string()),
-        ("train_seconds".into(), format!("{:.3}", history.seconds)),
-        ("simulator_version".into(), env!("CARGO_PKG_VERSION").into()),
-    ];
+    let task = if data.train.labels.is_some() {
+        "classification"
+    } else {
+        "regression"
+    };
+    let mut metadata = spec_metadata(spec, task);
+    metadata.extend(training_metadata(spec, &data, &history));
     if let Some(m) = test {
         metadata.push(("test_loss".into(), format!("{:?}", m.loss)));
         if let Some(a) = m.accuracy {
@@ -165,19 +244,14 @@ pub fn run(args: &Args) -> Result<()> {
 
     let spiking = match &args.to_spiking {
         None => None,
-        Some(path) => Some(write_spiking(path, &spec, &mlp, data.test.as_ref())?),
+        Some(path) => Some(write_spiking(path, spec, &mlp, data.test.as_ref())?),
     };
-    save(
-        &out,
-        &ModelFile {
-            record: ModelRecord::from_mlp("mlp", &mlp, metadata),
-            history: history.epochs.clone(),
-            spiking,
-        },
+    save_model(
+        args,
+        ModelRecord::from_mlp("mlp", &mlp, metadata),
+        &history.epochs,
+        spiking,
     )?;
-    if !args.quiet {
-        println!("model: {}", out.display());
-    }
     if let Some(dir) = &args.plots {
         for p in draw(dir, &name, &history, &mlp, &data)? {
             println!("plot: {}", p.display());
@@ -239,18 +313,22 @@ fn write_spiking(
     })
 }
 
+/// Creates the plot folder and draws the loss curves into `<name>_loss.png`.
+fn draw_loss(dir: &Path, name: &str, history: &History) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{name}_loss.png"));
+    validation::dense::loss_curves(&format!("{name}: loss"), history).save_png(&path)?;
+    Ok(path)
+}
+
 fn draw(
     dir: &Path,
     name: &str,
     history: &History,
     mlp: &Mlp,
-    data: &netspec::train::SplitData,
+    data: &SplitData,
 ) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let mut out = Vec::new();
-    let path = dir.join(format!("{name}_loss.png"));
-    validation::dense::loss_curves(&format!("{name}: loss"), history).save_png(&path)?;
-    out.push(path);
+    let mut out = vec![draw_loss(dir, name, history)?];
     if mlp.n_in() == 2 {
         let shown = data.test.as_ref().unwrap_or(&data.train);
         let path = dir.join(format!("{name}_boundary.png"));
@@ -272,6 +350,18 @@ fn fmt_metrics(m: Option<Metrics>) -> (String, String) {
 }
 
 fn summary(history: &History, test: Option<Metrics>, lif_test: Option<Metrics>) {
+    print_trained(history);
+    if let Some(t) = test {
+        let (l, a) = fmt_metrics(Some(t));
+        println!("test loss {l}, test accuracy {a}");
+    }
+    if let Some(a) = lif_test.and_then(|m| m.accuracy) {
+        println!("test accuracy with the LIF rate G(J) (what spiking neurons compute): {a:.4}");
+    }
+}
+
+/// Prints how many epochs ran, how long, and which was kept.
+fn print_trained(history: &History) {
     println!(
         "trained {} epochs in {:.3} s{}; kept epoch {}",
         history.epochs.len(),
@@ -283,23 +373,19 @@ fn summary(history: &History, test: Option<Metrics>, lif_test: Option<Metrics>) 
         },
         history.best_epoch
     );
-    if let Some(t) = test {
-        let (l, a) = fmt_metrics(Some(t));
-        println!("test loss {l}, test accuracy {a}");
-    }
-    if let Some(a) = lif_test.and_then(|m| m.accuracy) {
-        println!("test accuracy with the LIF rate G(J) (what spiking neurons compute): {a:.4}");
-    }
 }
 
 /// Per-epoch figures: a progress bar on a terminal and a table on stdout (every epoch for
-/// short runs, about 20 rows for long ones, always the last).
+/// short runs, about 20 rows for long ones, always the last, also when training stopped
+/// early).
 struct EpochReport {
     quiet: bool,
     epochs: usize,
     every: usize,
     bar: Option<ProgressBar>,
     start: Instant,
+    /// The last epoch's row when it was not printed.
+    pending: Option<String>,
 }
 
 impl EpochReport {
@@ -332,6 +418,7 @@ impl EpochReport {
             every: epochs.div_ceil(20).max(1),
             bar,
             start: Instant::now(),
+            pending: None,
         }
     }
 
@@ -352,6 +439,9 @@ impl EpochReport {
                 Some(bar) => bar.println(line),
                 None => println!("{line}"),
             }
+            self.pending = None;
+        } else {
+            self.pending = Some(line);
         }
         if let Some(bar) = &self.bar {
             bar.set_position(r.epoch as u64);
@@ -362,6 +452,9 @@ impl EpochReport {
     fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
+        }
+        if let Some(line) = self.pending.take() {
+            println!("{line}");
         }
     }
 }

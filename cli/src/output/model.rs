@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! /                       attrs format = "spikesim-dense-model", format_version = 1,
-//!                               kind ("mlp"), loss, n_layers
+//!                               kind ("mlp", "autoencoder", "perceptron", "hopfield"), loss
+//!                               ("none" for hopfield), n_layers (0 for hopfield)
 //! /layers/<i>             attrs activation (text, e.g. "soft_lif(tau_rc=0.02, …)"), n_in, n_out
 //! /layers/<i>/weights     float64 [n_in, n_out] (row-major: W[i, j] from input i to unit j)
 //! /layers/<i>/bias        float64 [n_out]
@@ -14,7 +15,14 @@
 //! /spiking                (with --to-spiking) attrs spec, readout_population, presentation,
 //!                         dt, synapse, amplitude; dataset labels uint64 [samples]: the labels
 //!                         of the samples the spiking spec presents, in order
+//! /hopfield/weights       (kind hopfield) float64 [N, N]: symmetric Hebbian weights, zero
+//!                         diagonal
+//! /hopfield/patterns      (kind hopfield) float64 [P, N]: the stored ±1 patterns
 //! ```
+//! An autoencoder is its layers (input to output; the code layer is the narrowest before the
+//! output); a perceptron is one layer of one `step` unit. Model-specific figures (recall
+//! overlap, reconstruction error, `code_layer`, `flip`, `sweeps`, `threshold`) are
+//! `/metadata` attributes.
 //! Parameters are stored in f64, so a loaded model predicts bit-identically. Written to a
 //! temporary file in the target's folder and renamed when complete.
 
@@ -23,7 +31,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use hdf5::types::VarLenUnicode;
 use hdf5::{File, Group, Location};
-use models::dense::io::{LayerRecord, ModelRecord};
+use models::dense::io::{HopfieldRecord, LayerRecord, ModelRecord};
 use models::dense::mlp::Metrics;
 use models::dense::training::EpochRecord;
 
@@ -142,6 +150,17 @@ fn write(path: &PathBuf, model: &ModelFile) -> Result<()> {
     )?;
     write_f64s(&h, "test_loss", &col(&|e| loss(e.test)), &[n])?;
     write_f64s(&h, "test_accuracy", &col(&|e| acc(e.test)), &[n])?;
+    if let Some(h) = &r.hopfield {
+        let g = group(&f, "hopfield")?;
+        let n = h.units;
+        write_f64s(&g, "weights", &h.weights, &[n, n])?;
+        write_f64s(
+            &g,
+            "patterns",
+            &h.patterns,
+            &[h.patterns.len() / n.max(1), n],
+        )?;
+    }
     if let Some(s) = &model.spiking {
         let g = group(&f, "spiking")?;
         attr_str(&g, "spec", &s.spec)?;
@@ -210,11 +229,31 @@ fn read(path: &Path) -> Result<ModelFile> {
             metadata.push((k, v));
         }
     }
+    let hopfield = match f.group("hopfield") {
+        Ok(g) => {
+            let weights = g.dataset("weights").context("/hopfield/weights")?;
+            let shape = weights.shape();
+            let units = shape.first().copied().unwrap_or(0);
+            if shape != [units, units] {
+                bail!("/hopfield/weights has shape {shape:?}, expected [N, N]");
+            }
+            Some(HopfieldRecord {
+                units,
+                weights: weights.read_raw::<f64>().context("/hopfield/weights")?,
+                patterns: g
+                    .dataset("patterns")
+                    .and_then(|d| d.read_raw::<f64>())
+                    .context("/hopfield/patterns")?,
+            })
+        }
+        Err(_) => None,
+    };
     let record = ModelRecord {
         kind: read_attr_str(&f, "kind")?,
         loss: read_attr_str(&f, "loss")?,
         layers,
         metadata,
+        hopfield,
     };
     let history = match f.group("history") {
         Ok(h) => read_history(&h)?,
@@ -351,6 +390,26 @@ mod tests {
         );
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A Hopfield network round-trips bit-exactly through its `/hopfield` group.
+    #[test]
+    fn hopfield_round_trip() {
+        let dir = std::env::temp_dir().join(format!("spikesim-model-hf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("h.h5");
+        let pats = models::dense::hopfield::random_patterns(4, 30, 2);
+        let net = models::dense::hopfield::Hopfield::store(&pats).unwrap();
+        let file = ModelFile {
+            record: ModelRecord::from_hopfield(&net, &pats, vec![("flip".into(), "0.1".into())]),
+            history: vec![],
+            spiking: None,
+        };
+        save(&path, &file).unwrap();
+        let back = load(&path).unwrap();
+        assert_eq!(back, file);
+        assert_eq!(back.record.to_hopfield().unwrap(), (net, pats));
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -43,6 +43,27 @@ impl Autoencoder {
         })
     }
 
+    /// An autoencoder over an existing network (its output width must equal its input width);
+    /// the code layer is the narrowest layer before the output (the first, on ties).
+    pub fn from_net(net: Mlp) -> Result<Self, DenseError> {
+        if net.n_out() != net.n_in() {
+            return Err(DenseError::Shape {
+                object: "autoencoder".into(),
+                msg: format!(
+                    "the output layer has {} units but the network takes {} inputs (an \
+                     autoencoder reconstructs its inputs)",
+                    net.n_out(),
+                    net.n_in()
+                ),
+            });
+        }
+        let hidden = net.layers.len().saturating_sub(1).max(1);
+        let code_layer = (0..hidden)
+            .min_by_key(|&i| net.layers[i].n_out())
+            .unwrap_or(0);
+        Ok(Self { net, code_layer })
+    }
+
     /// The reconstruction task for `data`: targets are the inputs.
     pub fn task(data: &Dataset) -> Dataset {
         Dataset {
@@ -85,4 +106,25 @@ pub fn mean_baseline_error(x: &Matrix) -> f64 {
         total += x.row_iter().map(|r| (r[j] - mean).powi(2)).sum::<f64>();
     }
     total / (n * d.max(1) as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_net_picks_the_narrowest_layer_and_rejects_other_widths() {
+        let s = |units| LayerShape {
+            units,
+            activation: Activation::Relu,
+            init: None,
+        };
+        let net = Mlp::new("a", 6, &[s(4), s(2), s(4), s(6)], Loss::Mse, 1).unwrap();
+        let ae = Autoencoder::from_net(net).unwrap();
+        assert_eq!(ae.code_layer, 1);
+        assert_eq!(ae.encode(&Matrix::zeros(3, 6)).cols(), 2);
+        let net = Mlp::new("a", 6, &[s(3), s(5)], Loss::Mse, 1).unwrap();
+        let e = Autoencoder::from_net(net).unwrap_err().to_string();
+        assert!(e.contains("5 units") && e.contains("6 inputs"), "{e}");
+    }
 }

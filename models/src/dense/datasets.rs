@@ -1,4 +1,4 @@
-//! Data sets: XOR, two spirals and concentric circles generated in code, the UCI 8×8
+//! Data sets: XOR, two spirals, concentric circles and two Gaussian blobs generated in code, the UCI 8×8
 //! handwritten digits shipped in the repository (`models/data/digits.csv`, CC BY 4.0, see
 //! `models/data/digits.LICENSE.md`), and CSV loading for users' own data.
 //!
@@ -189,6 +189,26 @@ pub fn circles(n: usize, factor: f64, noise: f64, seed: u64) -> Dataset {
     Dataset::classification("circles", x, labels, 2).expect("valid labels")
 }
 
+/// Two Gaussian blobs, linearly separable for small `noise`: `n` samples per class around
+/// `(−1, −1)` (class 0) and `(1, 1)` (class 1), Gaussian noise `noise` per coordinate. The
+/// perceptron's data set: the classes are a distance `√2` from the separating line `x₁ + x₂ = 0`,
+/// so with `noise` ≤ 0.3 (4.7 standard deviations) the sample is separable almost surely.
+pub fn blobs(n: usize, noise: f64, seed: u64) -> Dataset {
+    let mut rng = simcore::rng::stream(seed, "dataset/blobs");
+    let normal = Normal::new(0.0, noise.abs()).expect("finite noise");
+    let mut data = Vec::with_capacity(4 * n);
+    let mut labels = Vec::with_capacity(2 * n);
+    for _ in 0..n {
+        for (class, c) in [(0, -1.0), (1, 1.0)] {
+            data.push(c + normal.sample(&mut rng));
+            data.push(c + normal.sample(&mut rng));
+            labels.push(class);
+        }
+    }
+    let x = Matrix::from_vec(2 * n, 2, data).expect("2n×2");
+    Dataset::classification("blobs", x, labels, 2).expect("valid labels")
+}
+
 /// The UCI 8×8 digits (1797 samples, 10 classes), pixels scaled to [0, 1].
 pub fn digits() -> Dataset {
     let mut d = parse_csv(DIGITS_CSV, "digits", CsvTarget::LastColumnLabel)
@@ -204,6 +224,9 @@ pub enum CsvTarget {
     LastColumnLabel,
     /// The last `k` columns are real-valued targets (regression).
     LastColumns(usize),
+    /// Every column is an input; the targets are the inputs themselves (autoencoders, Hopfield
+    /// patterns).
+    InputsOnly,
 }
 
 /// Parses comma-separated numbers, one sample per line. A first line that is not all numbers
@@ -253,8 +276,12 @@ pub fn parse_csv(text: &str, name: &str, target: CsvTarget) -> Result<Dataset, D
     let n_targets = match target {
         CsvTarget::LastColumnLabel => 1,
         CsvTarget::LastColumns(k) => k,
+        CsvTarget::InputsOnly => 0,
     };
-    if rows.is_empty() || width <= n_targets || n_targets == 0 {
+    if rows.is_empty()
+        || width <= n_targets
+        || (n_targets == 0) != (target == CsvTarget::InputsOnly)
+    {
         return Err(err(
             0,
             format!("need at least one sample with inputs and {n_targets} target column(s)"),
@@ -286,6 +313,7 @@ pub fn parse_csv(text: &str, name: &str, target: CsvTarget) -> Result<Dataset, D
             let n_classes = labels.iter().max().map_or(0, |m| m + 1);
             Dataset::classification(name, x, labels, n_classes)
         }
+        CsvTarget::InputsOnly => Dataset::regression(name, x.clone(), x),
         CsvTarget::LastColumns(_) => {
             let y = Matrix::from_vec(
                 rows.len(),
@@ -370,6 +398,9 @@ mod tests {
         let r = parse_csv("1,2,0.5\n", "f", CsvTarget::LastColumns(2)).unwrap();
         assert_eq!((r.x.cols(), r.y.cols()), (1, 2));
         assert!(parse_csv("", "f", CsvTarget::LastColumns(1)).is_err());
+        let r = parse_csv("# x\n1,2,0.5\n3,4,5\n", "f", CsvTarget::InputsOnly).unwrap();
+        assert_eq!((r.x.cols(), r.y, r.labels), (3, r.x.clone(), None));
+        assert!(parse_csv("# only a comment\n", "f", CsvTarget::InputsOnly).is_err());
         // A file-level error names the file without a line number.
         let e = load_csv(
             std::path::Path::new("/no/such/dir/d.csv"),

@@ -65,6 +65,17 @@ impl Hopfield {
 
     /// Asynchronous recall from `start` (±1), unit order shuffled by `rng` each sweep.
     pub fn recall(&self, start: &[f64], max_sweeps: usize, rng: &mut impl Rng) -> Recall {
+        self.recall_observed(start, max_sweeps, rng, &mut |_, _| {})
+    }
+
+    /// [`recall`](Self::recall), calling `observe(sweep, state)` after every sweep.
+    pub fn recall_observed(
+        &self,
+        start: &[f64],
+        max_sweeps: usize,
+        rng: &mut impl Rng,
+        observe: &mut dyn FnMut(usize, &[f64]),
+    ) -> Recall {
         let mut s = start.to_vec();
         let mut order: Vec<usize> = (0..self.len()).collect();
         for sweep in 1..=max_sweeps {
@@ -82,6 +93,7 @@ impl Hopfield {
                 changed |= new != s[i];
                 s[i] = new;
             }
+            observe(sweep, &s);
             if !changed {
                 return Recall {
                     state: s,
@@ -122,25 +134,97 @@ pub fn random_patterns(p: usize, n: usize, seed: u64) -> Matrix {
     Matrix::from_vec(p, n, data).expect("p×n")
 }
 
+/// Recall of one stored pattern from a noisy cue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternRecall {
+    /// Overlap of the cue with the pattern (`1 − 2·flipped/N`).
+    pub cue_overlap: f64,
+    /// Overlap with the pattern after each sweep (the last entry is the final overlap).
+    pub overlaps: Vec<f64>,
+    /// Whether a fixed point was reached within the sweeps allowed.
+    pub converged: bool,
+}
+
+impl PatternRecall {
+    /// Final overlap with the pattern.
+    pub fn overlap(&self) -> f64 {
+        self.overlaps.last().copied().unwrap_or(self.cue_overlap)
+    }
+}
+
+/// Recalls every row of `patterns` (±1, `P × N`) in turn from a copy with each bit flipped
+/// with probability `flip`, at most `max_sweeps` sweeps each; the flips and the update orders
+/// are drawn from `rng` (pattern by pattern, so the outcome depends only on the seed).
+pub fn recall_patterns(
+    net: &Hopfield,
+    patterns: &Matrix,
+    flip: f64,
+    max_sweeps: usize,
+    rng: &mut impl Rng,
+) -> Vec<PatternRecall> {
+    patterns
+        .row_iter()
+        .map(|xi| {
+            let start: Vec<f64> = xi
+                .iter()
+                .map(|&v| if rng.random::<f64>() < flip { -v } else { v })
+                .collect();
+            let mut overlaps = Vec::new();
+            let r = net.recall_observed(&start, max_sweeps, rng, &mut |_, s| {
+                overlaps.push(overlap(xi, s));
+            });
+            PatternRecall {
+                cue_overlap: overlap(xi, &start),
+                overlaps,
+                converged: r.converged,
+            }
+        })
+        .collect()
+}
+
 /// Capacity check: store `p` random patterns in `n` units, recall each from a copy with a
-/// fraction `flip` of its bits flipped, and return the mean final overlap with the stored
-/// pattern.
+/// fraction `flip` of its bits flipped (at most 100 sweeps), and return the mean final overlap
+/// with the stored pattern.
 pub fn capacity_overlap(n: usize, p: usize, flip: f64, seed: u64) -> f64 {
     let patterns = random_patterns(p, n, seed);
     let net = Hopfield::store(&patterns).expect("±1 patterns");
     let mut rng = simcore::rng::stream(seed, "dense/hopfield/recall");
-    let mut total = 0.0;
-    for mu in 0..p {
-        let xi = patterns.row(mu);
-        let start: Vec<f64> = xi
-            .iter()
-            .map(|&v| if rng.random::<f64>() < flip { -v } else { v })
-            .collect();
-        let r = net.recall(&start, 100, &mut rng);
-        total += overlap(xi, &r.state);
-    }
+    let total: f64 = recall_patterns(&net, &patterns, flip, 100, &mut rng)
+        .iter()
+        .map(PatternRecall::overlap)
+        .sum();
     total / p.max(1) as f64
 }
+
+/// Bipolar patterns from real-valued rows: `+1` where `x > threshold`, else `−1` (e.g. digit
+/// images with pixels in [0, 1] at threshold 0.5).
+pub fn binarise(x: &Matrix, threshold: f64) -> Matrix {
+    let data = x
+        .data()
+        .iter()
+        .map(|&v| if v > threshold { 1.0 } else { -1.0 })
+        .collect();
+    Matrix::from_vec(x.rows(), x.cols(), data).expect("same shape")
+}
+
+/// Mean absolute overlap `|m|` between distinct stored patterns (≈ 1/√N for random ones):
+/// the correlation that lowers the capacity below the random-pattern α_c.
+pub fn mean_cross_overlap(patterns: &Matrix) -> f64 {
+    let p = patterns.rows();
+    if p < 2 {
+        return 0.0;
+    }
+    let mut total = 0.0;
+    for a in 0..p {
+        for b in a + 1..p {
+            total += overlap(patterns.row(a), patterns.row(b)).abs();
+        }
+    }
+    total / (p * (p - 1) / 2) as f64
+}
+
+/// Critical load of random patterns, `α_c ≈ 0.138` (Amit, Gutfreund & Sompolinsky 1985).
+pub const ALPHA_C: f64 = 0.138;
 
 #[cfg(test)]
 mod tests {
@@ -158,6 +242,32 @@ mod tests {
     }
 
     #[test]
+    fn binarised_and_correlated_patterns() {
+        let x = Matrix::from_vec(2, 3, vec![0.0, 0.6, 0.5, 1.0, 0.2, 0.9]).unwrap();
+        let b = binarise(&x, 0.5);
+        assert_eq!(b.data(), &[-1.0, 1.0, -1.0, 1.0, -1.0, 1.0]);
+        // Rows (−1, 1, −1) and (1, −1, 1) are opposite: |m| = 1.
+        assert_eq!(mean_cross_overlap(&b), 1.0);
+        let r = random_patterns(20, 400, 3);
+        let m = mean_cross_overlap(&r);
+        // E|m| = √(2/(πN)) ≈ 0.040 for N = 400.
+        assert!((m - 0.040).abs() < 0.01, "{m}");
+        // Cue overlaps follow the flip fraction; overlaps are recorded per sweep.
+        let net = Hopfield::store(&r.slice_rows(0, 5)).unwrap();
+        let out = recall_patterns(
+            &net,
+            &r.slice_rows(0, 5),
+            0.1,
+            20,
+            &mut simcore::rng::stream(3, "t"),
+        );
+        for o in &out {
+            assert!((o.cue_overlap - 0.8).abs() < 0.1, "{}", o.cue_overlap);
+            assert!(o.converged && o.overlap() == 1.0);
+        }
+    }
+
+    #[test]
     fn energy_never_increases_and_errors_are_named() {
         let pats = random_patterns(3, 50, 2);
         let net = Hopfield::store(&pats).unwrap();
@@ -168,6 +278,17 @@ mod tests {
         let e0 = net.energy(&start);
         let r = net.recall(&start, 50, &mut rng);
         assert!(r.converged && net.energy(&r.state) <= e0);
+        // The observer sees every sweep; the last state is the result.
+        let mut seen = Vec::new();
+        let r2 = net.recall_observed(
+            &start,
+            50,
+            &mut simcore::rng::stream(0, "t"),
+            &mut |k, s| seen.push((k, s.to_vec())),
+        );
+        assert_eq!(r2, r);
+        assert_eq!(seen.len(), r.sweeps);
+        assert_eq!(seen.last().unwrap().1, r.state);
         let bad = Matrix::from_vec(1, 2, vec![1.0, 0.5]).unwrap();
         assert!(
             Hopfield::store(&bad)

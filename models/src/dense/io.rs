@@ -4,10 +4,13 @@
 
 use super::DenseError;
 use super::activations::Activation;
+use super::autoencoder::Autoencoder;
+use super::hopfield::Hopfield;
 use super::layers::Dense;
 use super::losses::Loss;
 use super::matrix::Matrix;
 use super::mlp::Mlp;
+use super::perceptron::Perceptron;
 
 /// One layer as plain data.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,10 +27,21 @@ pub struct LayerRecord {
     pub activation: String,
 }
 
+/// A Hopfield network and the patterns it stores, as plain data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HopfieldRecord {
+    /// Number of units `N`.
+    pub units: usize,
+    /// Weights, row-major `N × N`.
+    pub weights: Vec<f64>,
+    /// Stored patterns (±1), row-major `P × N`.
+    pub patterns: Vec<f64>,
+}
+
 /// A model as plain data.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelRecord {
-    /// Model kind (`"mlp"`, `"autoencoder"`, `"perceptron"`).
+    /// Model kind (`"mlp"`, `"autoencoder"`, `"perceptron"`, `"hopfield"`).
     pub kind: String,
     /// Loss name.
     pub loss: String,
@@ -35,6 +49,8 @@ pub struct ModelRecord {
     pub layers: Vec<LayerRecord>,
     /// Free-form training metadata (`key → value`): seed, optimiser, epochs, accuracies…
     pub metadata: Vec<(String, String)>,
+    /// Weights and stored patterns of a Hopfield network (kind `"hopfield"`, no layers).
+    pub hopfield: Option<HopfieldRecord>,
 }
 
 impl ModelRecord {
@@ -55,6 +71,85 @@ impl ModelRecord {
                 })
                 .collect(),
             metadata,
+            hopfield: None,
+        }
+    }
+
+    /// The record of a Hopfield network storing `patterns` (`P × N`); kind `"hopfield"`, loss
+    /// `"none"`, no layers.
+    pub fn from_hopfield(
+        net: &Hopfield,
+        patterns: &Matrix,
+        metadata: Vec<(String, String)>,
+    ) -> Self {
+        Self {
+            kind: "hopfield".into(),
+            loss: "none".into(),
+            layers: Vec::new(),
+            metadata,
+            hopfield: Some(HopfieldRecord {
+                units: net.len(),
+                weights: net.w.data().to_vec(),
+                patterns: patterns.data().to_vec(),
+            }),
+        }
+    }
+
+    /// The Hopfield network and its stored patterns, checking shapes, symmetry, the zero
+    /// diagonal and that patterns are ±1.
+    pub fn to_hopfield(&self) -> Result<(Hopfield, Matrix), DenseError> {
+        let err = |msg: String| DenseError::Shape {
+            object: "saved Hopfield network".into(),
+            msg,
+        };
+        let Some(h) = &self.hopfield else {
+            return Err(err(format!(
+                "model kind `{}` has no Hopfield weights",
+                self.kind
+            )));
+        };
+        let n = h.units;
+        let w = Matrix::from_vec(n, n, h.weights.clone())
+            .ok_or_else(|| err(format!("{} weights for {n}×{n}", h.weights.len())))?;
+        if n == 0 || h.patterns.len() % n != 0 {
+            return Err(err(format!(
+                "{} pattern values for {n} units",
+                h.patterns.len()
+            )));
+        }
+        let patterns = Matrix::from_vec(h.patterns.len() / n, n, h.patterns.clone())
+            .expect("checked divisibility");
+        for i in 0..n {
+            for j in 0..n {
+                let v = w.row(i)[j];
+                if !v.is_finite() || v != w.row(j)[i] || (i == j && v != 0.0) {
+                    return Err(err(format!(
+                        "weights must be finite and symmetric with a zero diagonal (W[{i},{j}] \
+                         = {v})"
+                    )));
+                }
+            }
+        }
+        Hopfield::store(&patterns)?;
+        Ok((Hopfield { w }, patterns))
+    }
+
+    /// The autoencoder this record describes (an MLP whose output width is its input width).
+    pub fn to_autoencoder(&self) -> Result<Autoencoder, DenseError> {
+        Autoencoder::from_net(self.to_mlp()?)
+    }
+
+    /// The perceptron this record describes (one layer, one step unit).
+    pub fn to_perceptron(&self) -> Result<Perceptron, DenseError> {
+        let mut mlp = self.to_mlp()?;
+        match mlp.layers.as_slice() {
+            [l] if l.n_out() == 1 && l.activation == Activation::Step => Ok(Perceptron {
+                unit: mlp.layers.remove(0),
+            }),
+            _ => Err(DenseError::Shape {
+                object: "saved perceptron".into(),
+                msg: "expected one layer of one step unit".into(),
+            }),
         }
     }
 
@@ -155,5 +250,42 @@ mod tests {
         let mut bad = rec;
         bad.layers[0].bias.pop();
         assert!(bad.to_mlp().is_err());
+    }
+
+    #[test]
+    fn hopfield_perceptron_and_autoencoder_records() {
+        let pats = crate::dense::hopfield::random_patterns(3, 20, 1);
+        let net = Hopfield::store(&pats).unwrap();
+        let rec = ModelRecord::from_hopfield(&net, &pats, vec![]);
+        assert_eq!(rec.to_hopfield().unwrap(), (net.clone(), pats.clone()));
+        assert!(rec.to_mlp().is_err());
+        let broken = |f: &dyn Fn(&mut HopfieldRecord)| {
+            let mut bad = rec.clone();
+            f(bad.hopfield.as_mut().unwrap());
+            bad.to_hopfield().map(|_| ()).unwrap_err().to_string()
+        };
+        assert!(broken(&|h| h.weights[1] += 0.5).contains("symmetric"));
+        assert!(broken(&|h| h.weights[0] = 1.0).contains("zero diagonal"));
+        assert!(broken(&|h| h.patterns.truncate(59)).contains("pattern values"));
+        assert!(broken(&|h| h.patterns[0] = 0.5).contains("±1"));
+
+        let mut p = Perceptron::new(3);
+        p.unit.w.data_mut()[1] = 2.0;
+        let rec = ModelRecord::from_mlp(
+            "perceptron",
+            &Mlp {
+                layers: vec![p.unit.clone()],
+                loss: Loss::Mse,
+            },
+            vec![],
+        );
+        assert_eq!(rec.to_perceptron().unwrap(), p);
+        assert!(rec.to_hopfield().is_err());
+
+        let ae =
+            Autoencoder::new("ae", 4, &[2], Activation::Tanh, Activation::Identity, 1).unwrap();
+        let rec = ModelRecord::from_mlp("autoencoder", &ae.net, vec![]);
+        assert_eq!(rec.to_autoencoder().unwrap(), ae);
+        assert!(rec.to_perceptron().is_err());
     }
 }

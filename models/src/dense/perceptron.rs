@@ -6,7 +6,9 @@ use super::DenseError;
 use super::activations::Activation;
 use super::datasets::Dataset;
 use super::layers::Dense;
+use super::losses::Loss;
 use super::matrix::Matrix;
+use super::mlp::Mlp;
 use rand::seq::SliceRandom;
 
 /// A binary perceptron (one [`Dense`] unit with the step activation).
@@ -57,6 +59,19 @@ impl Perceptron {
         max_epochs: usize,
         seed: u64,
     ) -> Result<PerceptronFit, DenseError> {
+        self.train_observed(data, lr, max_epochs, seed, &mut |_, _| {})
+    }
+
+    /// [`train`](Self::train), calling `observe(self, fit)` after every epoch (`fit.errors`:
+    /// the updates that epoch made).
+    pub fn train_observed(
+        &mut self,
+        data: &Dataset,
+        lr: f64,
+        max_epochs: usize,
+        seed: u64,
+        observe: &mut dyn FnMut(&Self, PerceptronFit),
+    ) -> Result<PerceptronFit, DenseError> {
         let labels = match &data.labels {
             Some(l) if data.n_classes() == 2 && data.x.cols() == self.unit.n_in() => l,
             _ => {
@@ -90,8 +105,26 @@ impl Perceptron {
                 }
             }
             fit.epochs += 1;
+            observe(self, fit);
         }
         Ok(fit)
+    }
+
+    /// The perceptron as a two-output linear classifier (`[−z, z]`, argmax = the perceptron's
+    /// output except exactly on the boundary `z = 0`), for code that takes an [`Mlp`]:
+    /// decision-region plots, confusion matrices.
+    pub fn as_classifier(&self) -> Mlp {
+        let w = &self.unit.w;
+        let data = w.data().iter().flat_map(|&v| [-v, v]).collect();
+        let b = self.unit.b[0];
+        Mlp {
+            layers: vec![Dense {
+                w: Matrix::from_vec(w.rows(), 2, data).expect("n_in×2"),
+                b: vec![-b, b],
+                activation: Activation::Identity,
+            }],
+            loss: Loss::Mse,
+        }
     }
 
     /// Fraction of samples classified correctly.
@@ -137,7 +170,18 @@ mod tests {
         let sep =
             Dataset::classification("sep", Matrix::from_rows(&rows).unwrap(), labels, 2).unwrap();
         let mut p = Perceptron::new(2);
-        assert_eq!(p.train(&sep, 1.0, 1000, 2).unwrap().errors, 0);
+        let mut errors = Vec::new();
+        let fit = p
+            .train_observed(&sep, 1.0, 1000, 2, &mut |_, f| errors.push(f.errors))
+            .unwrap();
+        assert_eq!(fit.errors, 0);
+        assert_eq!((errors.len(), errors.last()), (fit.epochs, Some(&0)));
+        // The two-output classifier agrees with the perceptron on every sample.
+        let labels = sep.labels.clone().unwrap();
+        assert_eq!(p.as_classifier().classify(&sep.x), labels);
+        let blobs = crate::dense::datasets::blobs(200, 0.3, 1);
+        let mut p = Perceptron::new(2);
+        assert_eq!(p.train(&blobs, 1.0, 100, 1).unwrap().errors, 0);
 
         let mut p = Perceptron::new(2);
         let fit = p.train(&xor(), 0.1, 200, 1).unwrap();
