@@ -163,33 +163,28 @@ pub fn hopfield_capacity(title: &str, n: usize, alphas: &[f64], flip: f64, seed:
         ))
 }
 
-/// Overlap with the stored pattern after each asynchronous sweep: the mean over all recalls
-/// (a recall that converged keeps its final overlap) and the first 10 recalls.
+/// Overlap with the stored pattern after each asynchronous sweep: the first 10 recalls and the
+/// mean over all recalls (a recall that converged keeps its final overlap).
 pub fn recall_curves(title: &str, recalls: &[PatternRecall]) -> LinePlot {
     let sweeps = recalls.iter().map(|r| r.overlaps.len()).max().unwrap_or(0);
-    let at = |r: &PatternRecall, k: usize| {
-        if k == 0 {
-            r.cue_overlap
-        } else {
-            r.overlaps.get(k - 1).copied().unwrap_or(r.overlap())
-        }
-    };
     let x: Vec<f64> = (0..=sweeps).map(|k| k as f64).collect();
     let mean: Vec<f64> = (0..=sweeps)
-        .map(|k| recalls.iter().map(|r| at(r, k)).sum::<f64>() / recalls.len().max(1) as f64)
+        .map(|k| {
+            recalls.iter().map(|r| r.overlap_after(k)).sum::<f64>() / recalls.len().max(1) as f64
+        })
         .collect();
     let mut plot = LinePlot::new(
         title,
         "asynchronous sweep",
         "overlap m with the stored pattern",
     )
-    .legend(SeriesLabelPosition::LowerRight)
-    .series(Series::line("mean", x.clone(), mean));
+    .legend(SeriesLabelPosition::LowerRight);
     for (i, r) in recalls.iter().take(10).enumerate() {
-        let y = (0..=sweeps).map(|k| at(r, k)).collect();
-        plot = plot.series(Series::dashed(&format!("pattern {i}"), x.clone(), y));
+        let y = (0..=sweeps).map(|k| r.overlap_after(k)).collect();
+        plot = plot.series(Series::line(&format!("pattern {i}"), x.clone(), y));
     }
-    plot
+    // The mean last, dashed on top of the single recalls.
+    plot.series(Series::dashed("mean of all recalls", x, mean))
 }
 
 fn save(

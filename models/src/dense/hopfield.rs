@@ -150,6 +150,14 @@ impl PatternRecall {
     pub fn overlap(&self) -> f64 {
         self.overlaps.last().copied().unwrap_or(self.cue_overlap)
     }
+
+    /// Overlap after `sweeps` sweeps (0: the cue; past the last sweep run, the final overlap).
+    pub fn overlap_after(&self, sweeps: usize) -> f64 {
+        match sweeps {
+            0 => self.cue_overlap,
+            k => self.overlaps.get(k - 1).copied().unwrap_or(self.overlap()),
+        }
+    }
 }
 
 /// Recalls every row of `patterns` (±1, `P × N`) in turn from a copy with each bit flipped
@@ -264,6 +272,9 @@ mod tests {
         for o in &out {
             assert!((o.cue_overlap - 0.8).abs() < 0.1, "{}", o.cue_overlap);
             assert!(o.converged && o.overlap() == 1.0);
+            assert_eq!(o.overlap_after(0), o.cue_overlap);
+            assert_eq!(o.overlap_after(1), o.overlaps[0]);
+            assert_eq!(o.overlap_after(99), 1.0);
         }
     }
 

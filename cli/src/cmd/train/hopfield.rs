@@ -105,13 +105,7 @@ fn print_sweeps(recalls: &[PatternRecall]) {
         "sweep", "mean_overlap", "recalled", "changing"
     );
     for k in 0..=sweeps {
-        let at = |r: &PatternRecall| {
-            if k == 0 {
-                r.cue_overlap
-            } else {
-                r.overlaps.get(k - 1).copied().unwrap_or(r.overlap())
-            }
-        };
+        let at = |r: &PatternRecall| r.overlap_after(k);
         let mean = recalls.iter().map(at).sum::<f64>() / recalls.len().max(1) as f64;
         let recalled = recalls.iter().filter(|r| at(r) >= RECALLED).count();
         // A recall is still changing in sweep k if it ran a sweep after it.
