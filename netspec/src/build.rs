@@ -3,7 +3,7 @@
 use simcore::{Component, Simulator};
 
 use crate::error::{ErrorKind, SpecError, closest};
-use crate::neuron::Recorded;
+use crate::neuron::{Recorded, SynapseTarget};
 use crate::reader::At;
 
 /// What was built for one population (for recording, summaries and provenance).
@@ -158,6 +158,38 @@ impl Builder {
                     suggestion: closest(&name.value, self.info.iter().map(|p| p.name.as_str())),
                 })
             })
+    }
+
+    /// Index of the input port of population `dst` (named `target`) that synapses `syn` of an
+    /// input or projection feed, after enabling it. Errors: conductance weights that may be
+    /// negative (`negative`, at `weight`), a population without that port (at `receptor`).
+    pub fn input_port<W>(
+        &mut self,
+        dst: usize,
+        target: &At<String>,
+        syn: &SynapseTarget,
+        receptor: &At<String>,
+        weight: &At<W>,
+        negative: bool,
+    ) -> Result<usize, SpecError> {
+        if syn.conductance && negative {
+            return Err(weight.error(ErrorKind::Invalid(format!(
+                "conductance weights are ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
+                syn.unit
+            ))));
+        }
+        let neurons = &mut self.populations[dst].neurons;
+        if !neurons.enable_port(syn.port) {
+            return Err(receptor.error(ErrorKind::Invalid(format!(
+                "population `{}` has no `{}` input",
+                target.value, syn.port
+            ))));
+        }
+        Ok(neurons
+            .ports()
+            .iter()
+            .position(|(n, _)| *n == syn.port)
+            .unwrap_or(0))
     }
 }
 

@@ -200,6 +200,11 @@ impl<'a> TableReader<'a> {
         }
     }
 
+    /// A finite number under `key`, or `default` (located at the table) when it is absent.
+    pub fn f64_or(&mut self, key: &'static str, default: f64) -> Result<At<f64>, SpecError> {
+        Ok(self.f64(key)?.unwrap_or_else(|| self.default(key, default)))
+    }
+
     /// A finite number (integers are accepted).
     pub fn f64(&mut self, key: &'static str) -> Result<Option<At<f64>>, SpecError> {
         let Some(n) = self.node(key) else {

@@ -96,6 +96,33 @@ pub trait NeuronChunk: Send {
     fn step(&mut self, inputs: &[&[f32x8]], out: &mut Spikes);
 }
 
+/// The accessors every population type over [`Chunked`] state has (fields `name: String`,
+/// `params: $params`, `state: Chunked<…>`): `name`, `len`, `is_empty`, `params`.
+macro_rules! population_accessors {
+    ($params:ty) => {
+        /// Population name.
+        pub fn name(&self) -> &str {
+            &self.name
+        }
+
+        /// Number of neurons.
+        pub fn len(&self) -> usize {
+            self.state.len()
+        }
+
+        /// True for an empty population.
+        pub fn is_empty(&self) -> bool {
+            self.state.is_empty()
+        }
+
+        /// Model parameters.
+        pub fn params(&self) -> &$params {
+            &self.params
+        }
+    };
+}
+pub(crate) use population_accessors;
+
 /// State of `n` neurons of model `M` as `K` padded vectors, stepped over fixed chunks.
 #[derive(Clone, Debug)]
 pub struct Chunked<M, const K: usize> {

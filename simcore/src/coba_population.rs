@@ -87,25 +87,7 @@ impl LifCobaPopulation {
         })
     }
 
-    /// Population name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Number of neurons.
-    pub fn len(&self) -> usize {
-        self.state.len()
-    }
-
-    /// True for an empty population.
-    pub fn is_empty(&self) -> bool {
-        self.state.is_empty()
-    }
-
-    /// Model parameters.
-    pub fn params(&self) -> &LifCobaParams {
-        &self.params
-    }
+    crate::chunked::population_accessors!(LifCobaParams);
 
     /// Membrane potentials, mV.
     pub fn voltage(&self) -> &[f32] {

@@ -116,25 +116,7 @@ impl HhPopulation {
         }
     }
 
-    /// Population name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Number of neurons.
-    pub fn len(&self) -> usize {
-        self.state.len()
-    }
-
-    /// True for an empty population.
-    pub fn is_empty(&self) -> bool {
-        self.state.is_empty()
-    }
-
-    /// Model parameters.
-    pub fn params(&self) -> &HhParams {
-        &self.params
-    }
+    crate::chunked::population_accessors!(HhParams);
 
     /// Integration method.
     pub fn method(&self) -> HhMethod {

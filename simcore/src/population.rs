@@ -90,25 +90,7 @@ impl LifPopulation {
         self.jump_port
     }
 
-    /// Population name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// Number of neurons.
-    pub fn len(&self) -> usize {
-        self.state.len()
-    }
-
-    /// True for an empty population.
-    pub fn is_empty(&self) -> bool {
-        self.state.is_empty()
-    }
-
-    /// Model parameters.
-    pub fn params(&self) -> &LifParams {
-        &self.params
-    }
+    crate::chunked::population_accessors!(LifParams);
 
     /// Step constants.
     pub fn consts(&self) -> &LifConsts {

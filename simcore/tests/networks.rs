@@ -23,6 +23,17 @@ fn stats(sim: &mut simcore::Simulator, steps: u64, discard: u64) -> TrainStats {
     all.stats(DT, steps, discard, 1000)
 }
 
+/// Every population's spike events over `steps` of `sim`, run with the parallel threshold off
+/// (so that two threads really split the work).
+fn events(mut sim: simcore::Simulator, steps: u64) -> Vec<Vec<(u64, u32)>> {
+    sim.set_min_parallel_work(0);
+    run_logged(&mut sim, steps)
+        .unwrap()
+        .into_iter()
+        .map(|l| l.events)
+        .collect()
+}
+
 #[test]
 fn cuba_rate_matches_brian2() {
     // Brian2 2.9 standalone, same network and parameters (peers/brian2_bench.py cuba, 1 s):
@@ -34,15 +45,7 @@ fn cuba_rate_matches_brian2() {
 
 #[test]
 fn cuba_spikes_identically_on_one_and_two_threads() {
-    let run = |threads| {
-        let mut sim = Cuba::default().build(9, threads).unwrap();
-        sim.set_min_parallel_work(0);
-        run_logged(&mut sim, 2000)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.events)
-            .collect::<Vec<_>>()
-    };
+    let run = |threads| events(Cuba::default().build(9, threads).unwrap(), 2000);
     let a = run(1);
     assert!(a.iter().map(Vec::len).sum::<usize>() > 1000);
     assert_eq!(a, run(2));
@@ -50,15 +53,7 @@ fn cuba_spikes_identically_on_one_and_two_threads() {
 
 #[test]
 fn coba_is_active_and_deterministic() {
-    let run = |threads| {
-        let mut sim = Coba::default().build(4, threads).unwrap();
-        sim.set_min_parallel_work(0);
-        run_logged(&mut sim, 2000)
-            .unwrap()
-            .into_iter()
-            .map(|l| l.events)
-            .collect::<Vec<_>>()
-    };
+    let run = |threads| events(Coba::default().build(4, threads).unwrap(), 2000);
     let a = run(1);
     let rate = a.iter().map(Vec::len).sum::<usize>() as f64 / 4000.0 / 0.2;
     assert!((5.0..60.0).contains(&rate), "{rate} Hz");

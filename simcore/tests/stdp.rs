@@ -90,15 +90,7 @@ fn run(
     steps: u64,
 ) -> Vec<f32> {
     let (n_pre, n_post) = (csr.n_pre(), csr.n_post());
-    let proj = Projection {
-        name: "syn".into(),
-        source: 0,
-        target: 1,
-        port: 0,
-        receptor: Receptor::Direct,
-        csr,
-    };
-    let d = SpikeDelivery::new("d", vec![proj], &[n_pre, n_post], &[1, 1], DT).unwrap();
+    let d = delivery(csr);
     let pd = PlasticDelivery::new("stdp", d, vec![(0, p)]).unwrap();
     let pops = vec![
         Population {
@@ -133,15 +125,36 @@ fn at(step: u64, offset: f32, delay: u64) -> f64 {
     (step + delay) as f64 * DT + f64::from(offset)
 }
 
+/// Synapses of weight 0 from `n_pre` to `n_post` neurons (CSR `offsets`, `targets`).
+fn zero_weights(
+    n_pre: usize,
+    n_post: usize,
+    offsets: &[usize],
+    targets: &[u32],
+    delays: Delays,
+) -> Csr {
+    let (o, t) = (offsets.to_vec(), targets.to_vec());
+    Csr::from_parts(n_pre, n_post, o, t, Weights::Uniform(0.0), delays)
+}
+
 fn one_to_one(n: usize, delay: u16) -> Csr {
-    Csr::from_parts(
-        n,
-        n,
-        (0..=n).collect(),
-        (0..n as u32).collect(),
-        Weights::Uniform(0.0),
-        Delays::Uniform(delay),
-    )
+    let (offsets, targets): (Vec<usize>, Vec<u32>) = ((0..=n).collect(), (0..n as u32).collect());
+    zero_weights(n, n, &offsets, &targets, Delays::Uniform(delay))
+}
+
+/// The delivery of projection `syn` over `csr` (pre population 0 → post population 1, port
+/// 0, no filter).
+fn delivery(csr: Csr) -> SpikeDelivery {
+    let sizes = [csr.n_pre(), csr.n_post()];
+    let proj = Projection {
+        name: "syn".into(),
+        source: 0,
+        target: 1,
+        port: 0,
+        receptor: Receptor::Direct,
+        csr,
+    };
+    SpikeDelivery::new("d", vec![proj], &sizes, &[1, 1], DT).unwrap()
 }
 
 #[test]
@@ -245,14 +258,7 @@ fn all_to_all_trains_sum_every_pair_with_delays_on_either_side() {
     let (offsets, targets) = all_to_all_with_multapse(n_pre, n_post);
     for (split, delay) in [(DelaySplit::Axonal, 12u16), (DelaySplit::Dendritic, 12)] {
         let p = params(split);
-        let csr = Csr::from_parts(
-            n_pre,
-            n_post,
-            offsets.clone(),
-            targets.clone(),
-            Weights::Uniform(0.0),
-            Delays::Uniform(delay),
-        );
+        let csr = zero_weights(n_pre, n_post, &offsets, &targets, Delays::Uniform(delay));
         let w = run(csr.clone(), pre.clone(), post.clone(), p, steps);
         let reference = brute_force(&csr, &pre, &post, &p);
         for (s, (i, j)) in csr.pairs().enumerate() {
@@ -281,12 +287,11 @@ fn per_synapse_delays_sum_every_pair_at_each_synapses_own_delay() {
     assert_ne!(delays[2], delays[3], "the multapse 0 → 2 has two delays");
     for split in [DelaySplit::Axonal, DelaySplit::Dendritic] {
         let p = params(split);
-        let csr = Csr::from_parts(
+        let csr = zero_weights(
             n_pre,
             n_post,
-            offsets.clone(),
-            targets.clone(),
-            Weights::Uniform(0.0),
+            &offsets,
+            &targets,
             Delays::PerSynapse(delays.clone()),
         );
         let w = run(csr.clone(), pre.clone(), post.clone(), p, steps);
@@ -301,14 +306,7 @@ fn per_synapse_delays_sum_every_pair_at_each_synapses_own_delay() {
             assert!(expect.abs() > 1e-3, "the trains must produce changes");
         }
         // The delays matter: the same trains with one delay for all give other weights.
-        let uniform = Csr::from_parts(
-            n_pre,
-            n_post,
-            offsets.clone(),
-            targets.clone(),
-            Weights::Uniform(0.0),
-            Delays::Uniform(1),
-        );
+        let uniform = zero_weights(n_pre, n_post, &offsets, &targets, Delays::Uniform(1));
         let w1 = run(uniform, pre.clone(), post.clone(), p, steps);
         let differ = w
             .iter()
@@ -323,16 +321,7 @@ fn per_synapse_delays_sum_every_pair_at_each_synapses_own_delay() {
     // Per-synapse delays that are all equal give the one-delay result.
     for split in [DelaySplit::Axonal, DelaySplit::Dendritic] {
         let p = params(split);
-        let make = |d: Delays| {
-            Csr::from_parts(
-                n_pre,
-                n_post,
-                offsets.clone(),
-                targets.clone(),
-                Weights::Uniform(0.0),
-                d,
-            )
-        };
+        let make = |d: Delays| zero_weights(n_pre, n_post, &offsets, &targets, d);
         let a = run(
             make(Delays::Uniform(9)),
             pre.clone(),
@@ -455,23 +444,13 @@ fn one_and_two_threads_learn_identical_weights() {
 
 #[test]
 fn bad_parameters_are_rejected() {
-    let csr = Csr::from_parts(
+    let d = delivery(zero_weights(
         2,
         2,
-        vec![0, 1, 2],
-        vec![0, 1],
-        Weights::Uniform(0.0),
+        &[0, 1, 2],
+        &[0, 1],
         Delays::PerSynapse(vec![1, 2]),
-    );
-    let proj = Projection {
-        name: "syn".into(),
-        source: 0,
-        target: 1,
-        port: 0,
-        receptor: Receptor::Direct,
-        csr,
-    };
-    let d = SpikeDelivery::new("d", vec![proj], &[2, 2], &[1, 1], DT).unwrap();
+    ));
     let mut p = params(DelaySplit::Axonal);
     p.tau_plus = 0.0;
     let e = PlasticDelivery::new("s", d.clone(), vec![(0, p)])

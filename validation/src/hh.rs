@@ -25,6 +25,7 @@ use simcore::population::Kernel;
 use simcore::{HhPopulation, Spikes};
 
 use crate::plot::{LinePlot, Series, save_grid_png};
+use crate::report::nan_max;
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
 const NAME: &str = "hh";
@@ -399,23 +400,9 @@ fn kernels_and_threads() -> Result<Case, ValidationError> {
     ))
 }
 
-/// `max` that propagates NaN.
-fn nan_max(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
-
 /// `spikesim validate hh`.
 pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
-    if opts.quick {
-        HhCheck::quick()
-    } else {
-        HhCheck::full()
-    }
-    .run(opts)
+    opts.pick(HhCheck::quick, HhCheck::full).run(opts)
 }
 
 #[cfg(test)]

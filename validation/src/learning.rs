@@ -436,11 +436,8 @@ fn normal(r: &mut Stream) -> f64 {
 
 /// `spikesim validate learning`.
 pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
-    if opts.quick {
-        LearningCheck::quick().run(opts)
-    } else {
-        LearningCheck::full().run(opts)
-    }
+    opts.pick(LearningCheck::quick, LearningCheck::full)
+        .run(opts)
 }
 
 #[cfg(test)]

@@ -47,6 +47,11 @@ impl Options {
     pub fn plot_path(&self, file: &str) -> Option<PathBuf> {
         self.plots.as_deref().map(|d: &Path| d.join(file))
     }
+
+    /// `quick()` under `--quick` (the test-suite variant of a check), `full()` otherwise.
+    pub fn pick<T>(&self, quick: impl FnOnce() -> T, full: impl FnOnce() -> T) -> T {
+        if self.quick { quick() } else { full() }
+    }
 }
 
 /// An error that prevented a check from producing a result (a failed acceptance is not an

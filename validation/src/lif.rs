@@ -39,6 +39,7 @@ use simcore::population::Kernel;
 use simcore::{LifPopulation, SimError, Spikes};
 
 use crate::plot::{LinePlot, Series, save_grid_png};
+use crate::report::nan_max;
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 use plotters::prelude::SeriesLabelPosition;
 
@@ -299,15 +300,6 @@ impl LifCheck {
     }
 }
 
-/// `max` that propagates NaN (a NaN error must fail the acceptance, not vanish).
-fn nan_max(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
-
 /// Per-neuron spike statistics of one sweep run.
 struct SweepRun {
     count: Vec<u64>,
@@ -362,11 +354,7 @@ fn sweep(c: &LifCase, drive: &[f32], steps: u64, kernel: Kernel) -> Result<Sweep
 
 /// The registered entry point: [`LifCheck::full`] or, with `--quick`, [`LifCheck::quick`].
 pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
-    if opts.quick {
-        LifCheck::quick().run(opts)
-    } else {
-        LifCheck::full().run(opts)
-    }
+    opts.pick(LifCheck::quick, LifCheck::full).run(opts)
 }
 
 #[cfg(test)]

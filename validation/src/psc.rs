@@ -32,6 +32,7 @@ use simcore::population::Kernel;
 use simcore::synapse::{Discretisation, PscFilter, PscShape};
 
 use crate::plot::{LinePlot, Series, save_grid_png};
+use crate::report::nan_max;
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
 const NAME: &str = "psc";
@@ -409,23 +410,9 @@ fn kernels_and_threads() -> Result<Case, ValidationError> {
     ))
 }
 
-/// `max` that propagates NaN.
-fn nan_max(a: f64, b: f64) -> f64 {
-    if a.is_nan() || b.is_nan() {
-        f64::NAN
-    } else {
-        a.max(b)
-    }
-}
-
 /// `spikesim validate psc`.
 pub fn run(opts: &Options) -> Result<CheckResult, ValidationError> {
-    if opts.quick {
-        PscCheck::quick()
-    } else {
-        PscCheck::full()
-    }
-    .run(opts)
+    opts.pick(PscCheck::quick, PscCheck::full).run(opts)
 }
 
 #[cfg(test)]

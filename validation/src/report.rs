@@ -164,6 +164,15 @@ impl CheckResult {
     }
 }
 
+/// `max` that propagates NaN (a NaN error must fail the acceptance, not vanish).
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
 /// A number for the table: integers as integers, others with 4 significant digits (trailing
 /// zeros dropped).
 pub fn fmt_num(v: f64) -> String {

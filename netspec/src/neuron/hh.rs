@@ -16,9 +16,9 @@ use simcore::neuron::hh::HhParams;
 use simcore::synapse::PscShape;
 use simcore::{HhPopulation, Neurons};
 
-use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget, current_synapse};
+use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget, check_within, current_synapse};
 use crate::error::{ErrorKind, SpecError, closest};
-use crate::param::Param;
+use crate::param::{Param, param_or};
 use crate::reader::{At, TableReader};
 
 /// Integration method names (`method = "…"`), as [`HhMethod`].
@@ -89,22 +89,23 @@ impl HhSpec {
         keys: Keys,
         d: HhParams,
     ) -> Result<Box<dyn NeuronModel>, SpecError> {
-        let num = |t: &mut TableReader<'_>, k: &'static str, def: f64| {
-            t.f64(k).map(|v| v.unwrap_or_else(|| t.default(k, def)))
-        };
         let [cu, gu, _] = keys.units;
-        let c_m = num(t, keys.c_m, d.c_m)?.check(|x| x > 0.0, &format!("must be > 0 ({cu})"))?;
+        let c_m = t
+            .f64_or(keys.c_m, d.c_m)?
+            .check(|x| x > 0.0, &format!("must be > 0 ({cu})"))?;
         let ge0 = |t: &mut TableReader<'_>, k, def| {
-            num(t, k, def)?.check(|x| x >= 0.0, &format!("must be ≥ 0 ({gu})"))
+            t.f64_or(k, def)?
+                .check(|x| x >= 0.0, &format!("must be ≥ 0 ({gu})"))
         };
         let g_na = ge0(t, keys.g_na, d.g_na)?;
         let g_k = ge0(t, keys.g_k, d.g_k)?;
         let g_l = ge0(t, keys.g_l, d.g_l)?;
-        let e_na = num(t, "e_na_mv", d.e_na)?;
-        let e_k = num(t, "e_k_mv", d.e_k)?;
-        let e_l = num(t, "e_l_mv", d.e_l)?;
-        let v_th = num(t, "v_th_mv", d.v_th)?;
-        let t_ref_ms = num(t, "t_ref_ms", d.t_lock * 1e3)?
+        let e_na = t.f64_or("e_na_mv", d.e_na)?;
+        let e_k = t.f64_or("e_k_mv", d.e_k)?;
+        let e_l = t.f64_or("e_l_mv", d.e_l)?;
+        let v_th = t.f64_or("v_th_mv", d.v_th)?;
+        let t_ref_ms = t
+            .f64_or("t_ref_ms", d.t_lock * 1e3)?
             .check(|x| x >= 0.0, "must be ≥ 0 (a time, in ms)")?;
         let method = t
             .str("method")?
@@ -123,10 +124,8 @@ impl HhSpec {
                 ))));
             }
         };
-        let i_e =
-            Param::read(t, keys.i_e)?.unwrap_or_else(|| t.default(keys.i_e, Param::Const(0.0)));
-        let v_m_mv = Param::read(t, "v_m_mv")?
-            .unwrap_or_else(|| t.default("v_m_mv", Param::Const(d.v_init)));
+        let i_e = param_or(t, keys.i_e, 0.0)?;
+        let v_m_mv = param_or(t, "v_m_mv", d.v_init)?;
         let params = HhParams {
             units: d.units,
             c_m: c_m.value,
@@ -212,17 +211,9 @@ impl NeuronModel for HhSpec {
             .value
             .sample(pop.size, pop.seed, &self.v_m_mv.key);
         // Beyond ±1e6 (µA/cm², pA, mV) the f32 state overflows within a step.
-        let ok = |x: &f64| x.is_finite() && x.abs() <= 1e6;
-        for (at, xs) in [(&self.i_e, &i_e), (&self.v_m_mv, &v0)] {
-            if let Some(x) = xs.iter().find(|x| !ok(x)) {
-                return Err(at.error(ErrorKind::OutOfRange {
-                    value: format!("{x:e}"),
-                    msg: "is outside ±1e6, where the f32 state of a Hodgkin–Huxley neuron \
-                          overflows"
-                        .into(),
-                }));
-            }
-        }
+        let msg = "is outside ±1e6, where the f32 state of a Hodgkin–Huxley neuron overflows";
+        check_within(&self.i_e, &i_e, 1e6, msg)?;
+        check_within(&self.v_m_mv, &v0, 1e6, msg)?;
         let mut params = self.params;
         if let Param::Const(v) = self.v_m_mv.value {
             params.v_init = v;
@@ -257,11 +248,6 @@ impl NeuronModel for HhSpec {
             "refractory" => ("lock", "s", 1e-3),
             _ => return None,
         };
-        Some(Recorded {
-            variable,
-            unit,
-            scale,
-            offset: 0.0,
-        })
+        Some(Recorded::scaled(variable, unit, scale))
     }
 }

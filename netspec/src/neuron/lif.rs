@@ -6,9 +6,12 @@ use simcore::{LifPopulation, Neurons};
 
 use simcore::synapse::PscShape;
 
-use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget, current_synapse};
+use super::{
+    F32_LIMIT, F32_RANGE_MSG, NeuronModel, PopulationCtx, Recorded, SynapseTarget, check_within,
+    current_synapse,
+};
 use crate::error::{ErrorKind, SpecError};
-use crate::param::Param;
+use crate::param::{Param, param_or};
 use crate::reader::{At, TableReader};
 
 /// `model = "lif"`: normalised units, `τ_rc·dv/dt = J − v`, threshold 1, reset 0,
@@ -34,22 +37,15 @@ pub struct LifNormalised {
 impl LifNormalised {
     /// Reads the model's keys.
     pub fn parse(t: &mut TableReader<'_>) -> Result<Box<dyn NeuronModel>, SpecError> {
-        let tau_rc = t
-            .f64("tau_rc")?
-            .unwrap_or_else(|| t.default("tau_rc", 0.02))
-            .positive_time()?;
-        let tau_ref = t
-            .f64("tau_ref")?
-            .unwrap_or_else(|| t.default("tau_ref", 0.002))
-            .check(|x| x >= 0.0, "must be ≥ 0 (a time, in s)")?;
+        let (tau_rc, tau_ref) = read_lif_times(t)?;
         let min_voltage = t
             .f64("min_voltage")?
             .unwrap_or_else(|| t.default("min_voltage", 0.0))
             .check(|x| x < 1.0, "must be below the threshold 1")?;
-        let gain = Param::read(t, "gain")?.unwrap_or_else(|| t.default("gain", Param::Const(1.0)));
-        let bias = Param::read(t, "bias")?.unwrap_or_else(|| t.default("bias", Param::Const(0.0)));
+        let gain = param_or(t, "gain", 1.0)?;
+        let bias = param_or(t, "bias", 0.0)?;
         let input = t.f64("input")?.unwrap_or_else(|| t.default("input", 0.0));
-        let v0 = Param::read(t, "v0")?.unwrap_or_else(|| t.default("v0", Param::Const(0.0)));
+        let v0 = param_or(t, "v0", 0.0)?;
         Ok(Box::new(Self {
             tau_rc,
             tau_ref,
@@ -68,6 +64,16 @@ impl LifNormalised {
             min_voltage: self.min_voltage.value,
         }
     }
+}
+
+/// `tau_rc` (> 0, default 0.02 s) and `tau_ref` (≥ 0, default 0.002 s): the LIF time constants
+/// in seconds with Nengo's defaults, as `model = "lif"` and `[[ensemble]]` read them.
+pub(crate) fn read_lif_times(t: &mut TableReader<'_>) -> Result<(At<f64>, At<f64>), SpecError> {
+    let tau_rc = t.f64_or("tau_rc", 0.02)?.positive_time()?;
+    let tau_ref = t
+        .f64_or("tau_ref", 0.002)?
+        .check(|x| x >= 0.0, "must be ≥ 0 (a time, in s)")?;
+    Ok((tau_rc, tau_ref))
 }
 
 /// Synapses onto LIF neurons: `delta` (a voltage jump `w·jump`, the `jump` port), or a current
@@ -106,20 +112,9 @@ fn build_lif(
 ) -> Result<Box<dyn Neurons>, SpecError> {
     let (drive_key, j) = drive;
     let (v0_key, v) = v0;
-    let non_finite = |at: &At<Param>, x: &f64| {
-        at.error(ErrorKind::OutOfRange {
-            value: format!("{x:e}"),
-            msg: "is beyond the engine's f32 range (|x| ≤ 3.4e38) once computed".into(),
-        })
-    };
     // The engine holds state in f32: values beyond its range would become infinite there.
-    let f32_ok = |x: &f64| x.is_finite() && x.abs() <= f32::MAX as f64;
-    if let Some(x) = j.iter().find(|x| !f32_ok(x)) {
-        return Err(non_finite(drive_key, x));
-    }
-    if let Some(x) = v.iter().find(|x| !f32_ok(x)) {
-        return Err(non_finite(v0_key, x));
-    }
+    check_within(drive_key, &j, F32_LIMIT, F32_RANGE_MSG)?;
+    check_within(v0_key, &v, F32_LIMIT, F32_RANGE_MSG)?;
     if params.tau_ref < pop.dt {
         // The kernel emits at most one spike per step: a neuron whose analytic rate exceeds
         // 1/dt would be clipped. With τ_ref ≥ dt that cannot happen.
@@ -204,12 +199,7 @@ impl NeuronModel for LifNormalised {
             "refractory" => ("refractory", "s"),
             _ => return None,
         };
-        Some(Recorded {
-            variable,
-            unit,
-            scale: 1.0,
-            offset: 0.0,
-        })
+        Some(Recorded::scaled(variable, unit, 1.0))
     }
 }
 
@@ -253,10 +243,8 @@ impl LifPhysicalSpec {
         )?;
         let t_ref_ms =
             num(t, "t_ref_ms", d.t_ref)?.check(|x| x >= 0.0, "must be ≥ 0 (a time, in ms)")?;
-        let i_e_pa =
-            Param::read(t, "i_e_pa")?.unwrap_or_else(|| t.default("i_e_pa", Param::Const(d.i_e)));
-        let v_m_mv = Param::read(t, "v_m_mv")?
-            .unwrap_or_else(|| t.default("v_m_mv", Param::Const(e_l_mv.value)));
+        let i_e_pa = param_or(t, "i_e_pa", d.i_e)?;
+        let v_m_mv = param_or(t, "v_m_mv", e_l_mv.value)?;
         Ok(Box::new(Self {
             c_m_pf,
             tau_m_ms,
@@ -351,12 +339,7 @@ impl NeuronModel for LifPhysicalSpec {
                 scale: self.v_th_mv.value - self.v_reset_mv.value,
                 offset: self.v_reset_mv.value,
             }),
-            "refractory" => Some(Recorded {
-                variable: "refractory",
-                unit: "s",
-                scale: 1.0,
-                offset: 0.0,
-            }),
+            "refractory" => Some(Recorded::scaled("refractory", "s", 1.0)),
             _ => None,
         }
     }

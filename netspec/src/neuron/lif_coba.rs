@@ -13,9 +13,12 @@ use simcore::neuron::lif_coba::LifCobaParams;
 use simcore::synapse::PscShape;
 use simcore::{LifCobaPopulation, Neurons};
 
-use super::{NeuronModel, PopulationCtx, Recorded, SynapseTarget, current_synapse};
+use super::{
+    F32_LIMIT, F32_RANGE_MSG, NeuronModel, PopulationCtx, Recorded, SynapseTarget, check_within,
+    current_synapse,
+};
 use crate::error::{ErrorKind, SpecError};
-use crate::param::Param;
+use crate::param::{Param, param_or};
 use crate::reader::{At, TableReader};
 
 /// A validated `lif_coba` population's keys.
@@ -51,30 +54,28 @@ impl LifCobaSpec {
     /// Reads the model's keys.
     pub fn parse(t: &mut TableReader<'_>) -> Result<Box<dyn NeuronModel>, SpecError> {
         let d = LifCobaParams::default();
-        let num = |t: &mut TableReader<'_>, k: &'static str, def: f64| {
-            t.f64(k).map(|v| v.unwrap_or_else(|| t.default(k, def)))
-        };
         let pos = |x: f64| x > 0.0;
-        let c_m_pf = num(t, "c_m_pf", d.c_m)?.check(pos, "must be > 0 (pF)")?;
-        let g_l_ns = num(t, "g_l_ns", d.g_l)?.check(pos, "must be > 0 (nS)")?;
-        let e_l_mv = num(t, "e_l_mv", d.e_l)?;
-        let v_reset_mv = num(t, "v_reset_mv", d.v_reset)?;
-        let v_th_mv = num(t, "v_th_mv", d.v_th)?.check(
+        let c_m_pf = t.f64_or("c_m_pf", d.c_m)?.check(pos, "must be > 0 (pF)")?;
+        let g_l_ns = t.f64_or("g_l_ns", d.g_l)?.check(pos, "must be > 0 (nS)")?;
+        let e_l_mv = t.f64_or("e_l_mv", d.e_l)?;
+        let v_reset_mv = t.f64_or("v_reset_mv", d.v_reset)?;
+        let v_th_mv = t.f64_or("v_th_mv", d.v_th)?.check(
             |x| x > v_reset_mv.value,
             &format!("must be above v_reset_mv = {} mV", v_reset_mv.value),
         )?;
-        let t_ref_ms = num(t, "t_ref_ms", d.t_ref * 1e3)?
+        let t_ref_ms = t
+            .f64_or("t_ref_ms", d.t_ref * 1e3)?
             .check(|x| x >= 0.0, "must be ≥ 0 (a time, in ms)")?;
-        let e_ex_mv = num(t, "e_ex_mv", d.e_e)?;
-        let e_in_mv = num(t, "e_in_mv", d.e_i)?;
-        let tau_syn_ex_ms =
-            num(t, "tau_syn_ex_ms", d.tau_e * 1e3)?.check(pos, "must be > 0 (a time, in ms)")?;
-        let tau_syn_in_ms =
-            num(t, "tau_syn_in_ms", d.tau_i * 1e3)?.check(pos, "must be > 0 (a time, in ms)")?;
-        let i_e_pa =
-            Param::read(t, "i_e_pa")?.unwrap_or_else(|| t.default("i_e_pa", Param::Const(0.0)));
-        let v_m_mv = Param::read(t, "v_m_mv")?
-            .unwrap_or_else(|| t.default("v_m_mv", Param::Const(e_l_mv.value)));
+        let e_ex_mv = t.f64_or("e_ex_mv", d.e_e)?;
+        let e_in_mv = t.f64_or("e_in_mv", d.e_i)?;
+        let tau_syn_ex_ms = t
+            .f64_or("tau_syn_ex_ms", d.tau_e * 1e3)?
+            .check(pos, "must be > 0 (a time, in ms)")?;
+        let tau_syn_in_ms = t
+            .f64_or("tau_syn_in_ms", d.tau_i * 1e3)?
+            .check(pos, "must be > 0 (a time, in ms)")?;
+        let i_e_pa = param_or(t, "i_e_pa", 0.0)?;
+        let v_m_mv = param_or(t, "v_m_mv", e_l_mv.value)?;
         Ok(Box::new(Self {
             c_m_pf,
             g_l_ns,
@@ -183,15 +184,8 @@ impl NeuronModel for LifCobaSpec {
             .v_m_mv
             .value
             .sample(pop.size, pop.seed, &self.v_m_mv.key);
-        let f32_ok = |x: &f64| x.is_finite() && x.abs() <= f32::MAX as f64;
-        for (at, xs) in [(&self.i_e_pa, &i_e), (&self.v_m_mv, &v0)] {
-            if let Some(x) = xs.iter().find(|x| !f32_ok(x)) {
-                return Err(at.error(ErrorKind::OutOfRange {
-                    value: format!("{x:e}"),
-                    msg: "is beyond the engine's f32 range (|x| ≤ 3.4e38) once computed".into(),
-                }));
-            }
-        }
+        check_within(&self.i_e_pa, &i_e, F32_LIMIT, F32_RANGE_MSG)?;
+        check_within(&self.v_m_mv, &v0, F32_LIMIT, F32_RANGE_MSG)?;
         if params.t_ref < pop.dt
             && let Some((i, &imax)) = i_e.iter().enumerate().min_by(|a, b| b.1.total_cmp(a.1))
         {
@@ -233,12 +227,7 @@ impl NeuronModel for LifCobaSpec {
             "refractory" => ("refractory", "s", 1e-3),
             _ => return None,
         };
-        Some(Recorded {
-            variable,
-            unit,
-            scale,
-            offset: 0.0,
-        })
+        Some(Recorded::scaled(variable, unit, scale))
     }
 }
 

@@ -12,8 +12,9 @@ pub mod lif_coba;
 use simcore::Neurons;
 use simcore::synapse::PscShape;
 
-use crate::error::SpecError;
-use crate::reader::TableReader;
+use crate::error::{ErrorKind, SpecError};
+use crate::param::Param;
+use crate::reader::{At, TableReader};
 
 /// What a model's build step needs to know about its population.
 #[derive(Clone, Copy, Debug)]
@@ -43,6 +44,42 @@ pub struct Recorded {
     /// Offset added after scaling.
     pub offset: f64,
 }
+
+impl Recorded {
+    /// Engine variable `variable` reported in `unit` as `scale·engine_value` (no offset).
+    pub fn scaled(variable: &'static str, unit: &'static str, scale: f64) -> Self {
+        Self {
+            variable,
+            unit,
+            scale,
+            offset: 0.0,
+        }
+    }
+}
+
+/// Errors at `at` unless every sampled value in `xs` is finite and within ±`limit` (beyond it
+/// the model's f32 state overflows); `msg` says so in the error.
+pub(crate) fn check_within(
+    at: &At<Param>,
+    xs: &[f64],
+    limit: f64,
+    msg: &str,
+) -> Result<(), SpecError> {
+    match xs.iter().find(|x| !(x.is_finite() && x.abs() <= limit)) {
+        Some(x) => Err(at.error(ErrorKind::OutOfRange {
+            value: format!("{x:e}"),
+            msg: msg.into(),
+        })),
+        None => Ok(()),
+    }
+}
+
+/// The engine's f32 range, for [`check_within`].
+pub(crate) const F32_LIMIT: f64 = f32::MAX as f64;
+
+/// The error message of values beyond [`F32_LIMIT`].
+pub(crate) const F32_RANGE_MSG: &str =
+    "is beyond the engine's f32 range (|x| ≤ 3.4e38) once computed";
 
 /// How a projection's or input's weights enter a model (see [`NeuronModel::synapse`]).
 #[derive(Clone, Copy, Debug, PartialEq)]

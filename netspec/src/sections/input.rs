@@ -84,24 +84,8 @@ impl Input {
                     i.receptor.value
                 ))));
             }
-            if syn.conductance && i.weight.value < 0.0 {
-                return Err(i.weight.error(ErrorKind::Invalid(format!(
-                    "conductance weights are ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
-                    syn.unit
-                ))));
-            }
-            if !b.populations[dst].neurons.enable_port(syn.port) {
-                return Err(i.receptor.error(ErrorKind::Invalid(format!(
-                    "population `{}` has no `{}` input",
-                    i.target.value, syn.port
-                ))));
-            }
-            let port = b.populations[dst]
-                .neurons
-                .ports()
-                .iter()
-                .position(|(n, _)| *n == syn.port)
-                .unwrap_or(0);
+            let negative = i.weight.value < 0.0;
+            let port = b.input_port(dst, &i.target, &syn, &i.receptor, &i.weight, negative)?;
             let w = (i.weight.value * syn.scale) as f32;
             let input = PoissonInput::new(
                 &i.name.value,

@@ -41,7 +41,7 @@ use crate::build::Builder;
 use crate::error::{ErrorKind, SpecError, closest};
 use crate::learned::{LearnedKind, LearnedPlan, PROJECTIONS};
 use crate::neuron::{RECEPTORS, receptor_kernel};
-use crate::param::Param;
+use crate::param::{Param, read_param};
 use crate::reader::{At, Required, TableReader};
 use crate::sections::Names;
 use crate::sections::population::Population;
@@ -108,7 +108,7 @@ impl SynValue {
                 },
             ));
         }
-        Ok(Param::read(t, key)?.map(|p| p.map(|&param| SynValue { param, min, max })))
+        Ok(read_param(t, key)?.map(|p| p.map(|&param| SynValue { param, min, max })))
     }
 
     /// The sign of the distribution's mean (of the constant): −1, 0 or 1.
@@ -129,14 +129,8 @@ impl SynValue {
     }
 
     fn to_value(&self, keep_sign: bool) -> Value {
-        let dist = match self.param {
-            Param::Const(x) => Dist::Const(x),
-            Param::Uniform { low, high } => Dist::Uniform { low, high },
-            Param::Normal { mean, std } => Dist::Normal { mean, std },
-            Param::LogNormal { mu, sigma } => Dist::LogNormal { mu, sigma },
-        };
         Value {
-            dist,
+            dist: self.param,
             min: self.min,
             max: self.max,
             keep_sign,
@@ -490,24 +484,8 @@ impl Projection {
             let syn = model
                 .synapse(&p.receptor.value, p.kernel)
                 .map_err(|msg| p.receptor.error(ErrorKind::Invalid(msg)))?;
-            if syn.conductance && p.weight.value.mean_sign() < 0.0 {
-                return Err(p.weight.error(ErrorKind::Invalid(format!(
-                    "conductance weights are ≥ 0 ({}); inhibition is `receptor = \"inhibitory\"`",
-                    syn.unit
-                ))));
-            }
-            if !b.populations[dst].neurons.enable_port(syn.port) {
-                return Err(p.receptor.error(ErrorKind::Invalid(format!(
-                    "population `{}` has no `{}` input",
-                    p.target.value, syn.port
-                ))));
-            }
-            let port = b.populations[dst]
-                .neurons
-                .ports()
-                .iter()
-                .position(|(n, _)| *n == syn.port)
-                .unwrap_or(0);
+            let negative = p.weight.value.mean_sign() < 0.0;
+            let port = b.input_port(dst, &p.target, &syn, &p.receptor, &p.weight, negative)?;
             let rule = match &p.rule_params {
                 RuleParams::Simple(r) => r.clone(),
                 RuleParams::Explicit(file) => read_explicit(file, spec_file, reader)?,

@@ -17,15 +17,15 @@
 use std::cmp::Ordering;
 
 use rand::Rng;
-use rand_distr::{Distribution, LogNormal, Normal};
+use rand_distr::{Distribution, LogNormal, Normal, Uniform};
 
 use crate::SimError;
 
 /// Largest delay, in steps, a synapse can store (`u16`).
 pub const MAX_DELAY_STEPS: u32 = u16::MAX as u32;
 
-/// A constant or a random distribution of a synaptic parameter.
-#[derive(Clone, Debug, PartialEq)]
+/// A constant or a random distribution of a synaptic or per-neuron parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Dist {
     /// The same value for every synapse (not stored per synapse).
     Const(f64),
@@ -50,6 +50,45 @@ pub enum Dist {
         /// Standard deviation of the underlying normal (≥ 0).
         sigma: f64,
     },
+}
+
+impl Dist {
+    /// `n` values drawn from the stream [`crate::rng::stream`]`(seed, key)` (constants draw
+    /// nothing): per-neuron parameters, keyed by the parameter's dotted path so that they
+    /// depend only on the seed and the object. Invalid parameters (rejected where a spec is
+    /// read) fall back to the constant they degenerate to.
+    pub fn sample(&self, n: usize, seed: u64, key: &str) -> Vec<f64> {
+        let mut r = crate::rng::stream(seed, key);
+        match *self {
+            Dist::Const(x) => vec![x; n],
+            Dist::Uniform { low, high } if low == high => vec![low; n],
+            Dist::Uniform { low, high } => match Uniform::new(low, high) {
+                Ok(u) => (0..n).map(|_| u.sample(&mut r)).collect(),
+                Err(_) => (0..n)
+                    .map(|_| low + (high - low) * r.random::<f64>())
+                    .collect(),
+            },
+            Dist::Normal { mean, std } => match Normal::new(mean, std) {
+                Ok(d) => (0..n).map(|_| d.sample(&mut r)).collect(),
+                Err(_) => vec![mean; n],
+            },
+            Dist::LogNormal { mu, sigma } => match LogNormal::new(mu, sigma) {
+                Ok(d) => (0..n).map(|_| d.sample(&mut r)).collect(),
+                Err(_) => vec![mu.exp(); n],
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Dist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Dist::Const(x) => write!(f, "{x}"),
+            Dist::Uniform { low, high } => write!(f, "uniform({low}, {high})"),
+            Dist::Normal { mean, std } => write!(f, "normal({mean}, {std})"),
+            Dist::LogNormal { mu, sigma } => write!(f, "lognormal({mu}, {sigma})"),
+        }
+    }
 }
 
 /// A distribution with the clipping applied to its draws.

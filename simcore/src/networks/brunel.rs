@@ -15,9 +15,8 @@
 //! initial voltage is `−1`.
 
 use crate::connectivity::{Connect, Rule};
-use crate::delivery::{Projection, Receptor, SpikeDelivery};
+use crate::delivery::Receptor;
 use crate::neuron::lif::LifParams;
-use crate::par::Threads;
 use crate::sim::{Component, Population, Simulator};
 use crate::sources::{PoissonInput, RateTable};
 use crate::{LifPopulation, SimError};
@@ -175,34 +174,19 @@ impl Brunel {
             },
         ];
         let sizes = [self.ne, self.ni];
-        let pool = Threads::new(threads)?;
-        let mut projections = Vec::new();
         let we = self.j_mv * scale;
         let wi = -self.g * self.j_mv * scale;
-        for (src, k, w) in [(0usize, self.ce, we), (1usize, self.ci, wi)] {
-            for dst in [0usize, 1] {
-                let name = format!("{}_{}", ["e", "i"][src], ["e", "i"][dst]);
-                let conn = Connect::new(Rule::FixedIndegree { k }, w, self.delay);
-                let csr = conn.build(
-                    &name,
-                    sizes[src],
-                    sizes[dst],
-                    src == dst,
-                    self.dt,
-                    seed,
-                    pool.par(),
-                )?;
-                projections.push(Projection {
-                    name,
-                    source: src,
-                    target: dst,
-                    port: 1,
-                    receptor: Receptor::Direct,
-                    csr,
-                });
-            }
-        }
-        let delivery = SpikeDelivery::new("recurrent", projections, &sizes, &[2, 2], self.dt)?;
+        let delivery = super::recurrent(
+            sizes,
+            2,
+            self.dt,
+            (seed, threads),
+            |src| {
+                let k = [self.ce, self.ci][src];
+                Connect::new(Rule::FixedIndegree { k }, [we, wi][src], self.delay)
+            },
+            |_| (1, Receptor::Direct),
+        )?;
         let rate = RateTable::constant(self.nu_ext_hz() * self.ce as f64);
         let mut comps: Vec<Box<dyn Component>> = vec![Box::new(delivery)];
         for (i, name) in ["ext_e", "ext_i"].into_iter().enumerate() {
@@ -216,7 +200,6 @@ impl Brunel {
                 seed,
             )?));
         }
-        drop(pool);
         Simulator::new(self.dt, pops, comps, threads)
     }
 }

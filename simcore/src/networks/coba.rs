@@ -12,9 +12,8 @@
 use rand::Rng;
 
 use crate::connectivity::{Connect, Rule};
-use crate::delivery::{Projection, Receptor, SpikeDelivery};
+use crate::delivery::Receptor;
 use crate::neuron::lif_coba::LifCobaParams;
-use crate::par::Threads;
 use crate::rng::stream;
 use crate::sim::{Component, Population, Simulator};
 use crate::{LifCobaPopulation, SimError};
@@ -78,34 +77,17 @@ impl Coba {
                 neurons: Box::new(p),
             });
         }
-        let pool = Threads::new(threads)?;
-        let mut projections = Vec::new();
-        for src in 0..2 {
-            let w = [self.we_ns, self.wi_ns][src];
-            for dst in 0..2 {
-                let name = format!("{}_{}", ["e", "i"][src], ["e", "i"][dst]);
-                let csr = Connect::new(Rule::PairwiseBernoulli { p: self.p }, w, self.delay)
-                    .build(
-                        &name,
-                        sizes[src],
-                        sizes[dst],
-                        src == dst,
-                        self.dt,
-                        seed,
-                        pool.par(),
-                    )?;
-                projections.push(Projection {
-                    name,
-                    source: src,
-                    target: dst,
-                    port: 1 + src,
-                    receptor: Receptor::StepStart,
-                    csr,
-                });
-            }
-        }
-        drop(pool);
-        let delivery = SpikeDelivery::new("recurrent", projections, &sizes, &[3, 3], self.dt)?;
+        let delivery = super::recurrent(
+            sizes,
+            3,
+            self.dt,
+            (seed, threads),
+            |src| {
+                let w = [self.we_ns, self.wi_ns][src];
+                Connect::new(Rule::PairwiseBernoulli { p: self.p }, w, self.delay)
+            },
+            |src| (1 + src, Receptor::StepStart),
+        )?;
         let comps: Vec<Box<dyn Component>> = vec![Box::new(delivery)];
         Simulator::new(self.dt, pops, comps, threads)
     }

@@ -19,9 +19,8 @@
 use rand::Rng;
 
 use crate::connectivity::{Connect, Rule};
-use crate::delivery::{Projection, Receptor, SpikeDelivery};
+use crate::delivery::Receptor;
 use crate::neuron::lif::LifParams;
-use crate::par::Threads;
 use crate::rng::stream;
 use crate::sim::{Component, Population, Simulator};
 use crate::synapse::PscShape;
@@ -134,43 +133,27 @@ impl Cuba {
                 neurons: Box::new(p),
             });
         }
-        let pool = Threads::new(threads)?;
-        let mut projections = Vec::new();
         let syn = [
             (self.we_mv * scale, self.tau_e),
             (self.wi_mv * scale, self.tau_i),
         ];
-        for src in 0..2 {
-            let (w, tau) = syn[src];
-            for dst in 0..2 {
+        let delivery = super::recurrent(
+            sizes,
+            1,
+            self.dt,
+            (seed, threads),
+            |src| {
                 let rule = match self.connectivity {
                     CubaConnectivity::Bernoulli(p) => Rule::PairwiseBernoulli { p },
                     CubaConnectivity::FixedIndegree { ke, ki } => {
                         Rule::FixedIndegree { k: [ke, ki][src] }
                     }
                 };
-                let name = format!("{}_{}", ["e", "i"][src], ["e", "i"][dst]);
-                let csr = Connect::new(rule, w * tau, self.delay).build(
-                    &name,
-                    sizes[src],
-                    sizes[dst],
-                    src == dst,
-                    self.dt,
-                    seed,
-                    pool.par(),
-                )?;
-                projections.push(Projection {
-                    name,
-                    source: src,
-                    target: dst,
-                    port: 0,
-                    receptor: Receptor::Filter(PscShape::exponential(tau)),
-                    csr,
-                });
-            }
-        }
-        drop(pool);
-        let delivery = SpikeDelivery::new("recurrent", projections, &sizes, &[1, 1], self.dt)?;
+                let (w, tau) = syn[src];
+                Connect::new(rule, w * tau, self.delay)
+            },
+            |src| (0, Receptor::Filter(PscShape::exponential(syn[src].1))),
+        )?;
         let comps: Vec<Box<dyn Component>> = vec![Box::new(delivery)];
         Simulator::new(self.dt, pops, comps, threads)
     }

@@ -17,7 +17,52 @@ pub mod stats;
 
 pub use stats::{SpikeLog, TrainStats};
 
+use crate::connectivity::Connect;
+use crate::delivery::{Projection, Receptor, SpikeDelivery};
+use crate::par::Threads;
 use crate::{SimError, Simulator};
+
+/// The recurrent projections `e_e`, `e_i`, `i_e`, `i_i` among an excitatory (0) and an
+/// inhibitory (1) population of `sizes` (no autapses within a population), as one delivery
+/// component `recurrent` onto populations with `ports` input ports. Source `src`'s synapses
+/// are `connect(src)`, built with master `seed` on `threads` threads, and enter port and
+/// receptor `target(src)`.
+fn recurrent(
+    sizes: [usize; 2],
+    ports: usize,
+    dt: f64,
+    (seed, threads): (u64, usize),
+    connect: impl Fn(usize) -> Connect,
+    target: impl Fn(usize) -> (usize, Receptor),
+) -> Result<SpikeDelivery, SimError> {
+    let pool = Threads::new(threads)?;
+    let mut projections = Vec::new();
+    for src in 0..2 {
+        let (port, receptor) = target(src);
+        for dst in 0..2 {
+            let name = format!("{}_{}", ["e", "i"][src], ["e", "i"][dst]);
+            let csr = connect(src).build(
+                &name,
+                sizes[src],
+                sizes[dst],
+                src == dst,
+                dt,
+                seed,
+                pool.par(),
+            )?;
+            projections.push(Projection {
+                name,
+                source: src,
+                target: dst,
+                port,
+                receptor,
+                csr,
+            });
+        }
+    }
+    drop(pool);
+    SpikeDelivery::new("recurrent", projections, &sizes, &[ports, ports], dt)
+}
 
 /// Runs `steps` steps of `sim`, logging every population's spikes.
 pub fn run_logged(sim: &mut Simulator, steps: u64) -> Result<Vec<SpikeLog>, SimError> {

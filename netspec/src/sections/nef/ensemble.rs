@@ -7,6 +7,7 @@ use simcore::neuron::lif::LifParams;
 
 use super::values::{PerNeuronParam, matrix, one_of, per_neuron};
 use crate::error::{ErrorKind, SpecError};
+use crate::neuron::lif::read_lif_times;
 use crate::param::Param;
 use crate::reader::{At, Required, TableReader};
 use crate::sections::Names;
@@ -75,14 +76,7 @@ impl Ensemble {
             .str("neuron")?
             .unwrap_or_else(|| t.default("neuron", "lif".to_string()));
         one_of(&neuron, "neuron type", &NEURONS)?;
-        let tau_rc = t
-            .f64("tau_rc")?
-            .unwrap_or_else(|| t.default("tau_rc", 0.02))
-            .positive_time()?;
-        let tau_ref = t
-            .f64("tau_ref")?
-            .unwrap_or_else(|| t.default("tau_ref", 0.002))
-            .check(|x| x >= 0.0, "must be ≥ 0 (a time, in s)")?;
+        let (tau_rc, tau_ref) = read_lif_times(t)?;
         let max_rates = per_neuron(t, "max_rates")?.unwrap_or_else(|| {
             t.default(
                 "max_rates",

@@ -213,12 +213,7 @@ impl Sections<'_> {
         };
         let built = net.build(&opts).map_err(|e| self.locate(e))?;
         for (e, built_e) in self.ensembles.iter().zip(&built.ensembles) {
-            let v = Recorded {
-                variable: "v",
-                unit: "1",
-                scale: 1.0,
-                offset: 0.0,
-            };
+            let v = Recorded::scaled("v", "1", 1.0);
             b.info.push(PopulationInfo {
                 name: e.name.value.clone(),
                 size: built_e.n,

@@ -5,7 +5,7 @@
 use models::synapse::Synapse;
 
 use crate::error::{ErrorKind, SpecError, closest};
-use crate::param::Param;
+use crate::param::{Param, read_param};
 use crate::reader::{At, Required, TableReader};
 use crate::tree::{Node, Value};
 
@@ -120,7 +120,7 @@ pub fn per_neuron(
         Some(n) if matches!(n.value, Value::Array(_)) => {
             Ok(vector(t, key)?.map(|a| a.map(|v| PerNeuronParam::Values(v.clone()))))
         }
-        Some(_) => Ok(Param::read(t, key)?.map(|a| a.map(|p| PerNeuronParam::Param(*p)))),
+        Some(_) => Ok(read_param(t, key)?.map(|a| a.map(|p| PerNeuronParam::Param(*p)))),
         None => Ok(None),
     }
 }
