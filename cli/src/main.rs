@@ -18,8 +18,9 @@ Examples:
   spikesim check examples/lif_pop.toml      validate and build a spec, print what it holds
   spikesim inspect lif_small.h5             populations, spikes, rates, probes, provenance
   spikesim plot lif_small.h5 -o raster.png  raster + population rates + probe traces
-  spikesim train examples/dense_digits.toml -o digits.h5   train a dense rate network
+  spikesim train examples/dense/digits.toml -o digits.h5   train a dense rate network
   spikesim eval digits.h5 digits            loss, accuracy, confusion matrix of a model
+  spikesim train examples/dense/hopfield.toml   also: autoencoder, perceptron (training.model)
 
 Exit codes: 0 ok, 1 validation/acceptance failure, 2 usage or input error.";
 
@@ -43,7 +44,8 @@ enum Command {
     Inspect(cmd::inspect::Args),
     /// Draw a spike raster, population rates and probe traces (PNG or SVG).
     Plot(cmd::plot::Args),
-    /// Train a dense rate network from a training spec; write the model to HDF5.
+    /// Train a dense rate network (MLP, autoencoder, perceptron or Hopfield network) from a
+    /// training spec; write the model to HDF5.
     Train(cmd::train::Args),
     /// Evaluate a trained model on data, or its spiking version on a run's spike file.
     Eval(cmd::eval::Args),
