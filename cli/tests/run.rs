@@ -341,6 +341,43 @@ fn inspect_and_plot_read_the_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Height of a PNG file, px (IHDR, big-endian at byte 20).
+fn png_height(path: &std::path::Path) -> u32 {
+    let b = std::fs::read(path).unwrap();
+    assert_eq!(&b[..4], b"\x89PNG");
+    u32::from_be_bytes([b[20], b[21], b[22], b[23]])
+}
+
+#[test]
+fn plot_grows_with_the_number_of_probes() {
+    // Five probe panels used to share the space of one (strips ~60 px high): each probe
+    // panel now keeps at least 200 px, the raster and rate panels keep theirs.
+    let dir = tmpdir("plot-probes");
+    let height = |n: usize| {
+        let probes: String = (0..n)
+            .map(|k| {
+                format!(
+                    "\n[[probe]]\nname = \"v{k}\"\ntarget = \"active\"\nvariable = \"v\"\n\
+                     neurons = [{k}]\n"
+                )
+            })
+            .collect();
+        let spec = dir.join(format!("probes{n}.toml"));
+        std::fs::write(&spec, format!("{TWO_POPS}{probes}")).unwrap();
+        let (h5, png) = (dir.join(format!("p{n}.h5")), dir.join(format!("p{n}.png")));
+        run(&["run", s(&spec), "-o", s(&h5), "-q"]);
+        run(&["plot", s(&h5), "-o", s(&png)]);
+        png_height(&png)
+    };
+    let h: Vec<u32> = [0, 1, 2, 5].into_iter().map(height).collect();
+    assert!(h[0] < h[1] && h[1] < h[2] && h[2] < h[3], "{h:?}");
+    assert!(
+        h[3] - h[2] >= 3 * 200,
+        "three more probes, three more panels: {h:?}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `--format nwb`: the NWB 2 layout of FORMATS.md (root fields, required groups, the `/units`
 /// table with its index references and Neo's `obs_intervals`), spikes equal to the SONATA
 /// file's, and a probe as a `TimeSeries` in seconds.

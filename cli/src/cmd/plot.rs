@@ -3,7 +3,8 @@
 //!
 //! Big files stay fast and legible: the raster shows at most [`MAX_ROWS`] neurons (every k-th
 //! neuron of each population, said on the plot) and reads spikes in chunks; rates use every
-//! spike.
+//! spike. The figure grows with the number of probes: each probe panel keeps at least
+//! [`PROBE_PANEL`] px (more than [`ONE_COLUMN_MAX`] probes go into two columns).
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +22,56 @@ const MAX_TRACES: usize = 5;
 const READ_CHUNK: usize = 1 << 20;
 /// Rate histogram bins.
 const BINS: usize = 200;
+
+/// Image width, px.
+const WIDTH: u32 = 1200;
+/// Least height of one probe panel, px: the figure grows with the number of probes so that
+/// each keeps its axes, legend and a readable trace.
+const PROBE_PANEL: u32 = 220;
+/// Most probe panels stacked in one column; more go into two columns.
+const ONE_COLUMN_MAX: usize = 6;
+
+/// Where the panels go: the raster on top, the rate under it, then the probe panels in a grid
+/// of `cols` columns and `rows` rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Layout {
+    /// Image size, px.
+    size: (u32, u32),
+    /// Raster panel height, px.
+    raster: u32,
+    /// Rate panel height, px.
+    rate: u32,
+    /// Probe grid columns and rows.
+    cols: usize,
+    rows: usize,
+}
+
+impl Layout {
+    /// The layout for `probes` probe panels. Without probes: 800 px, raster 62 %; with
+    /// probes the raster and rate panels keep their heights of the one-probe figure (528 and
+    /// 257 px) and the probe grid gets at least [`PROBE_PANEL`] px per row (315 px for one).
+    fn new(probes: usize) -> Self {
+        if probes == 0 {
+            return Self {
+                size: (WIDTH, 800),
+                raster: 496,
+                rate: 304,
+                cols: 1,
+                rows: 0,
+            };
+        }
+        let cols = if probes <= ONE_COLUMN_MAX { 1 } else { 2 };
+        let rows = probes.div_ceil(cols);
+        let grid = (rows as u32 * PROBE_PANEL).max(315);
+        Self {
+            size: (WIDTH, 528 + 257 + grid),
+            raster: 528,
+            rate: 257,
+            cols,
+            rows,
+        }
+    }
+}
 
 /// Arguments of `spikesim plot`.
 #[derive(Debug, clap::Args)]
@@ -254,16 +305,9 @@ where
     let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e:?}");
     root.fill(&WHITE).map_err(err)?;
     let font = |size: u32| (FONT_FAMILY, size).into_font();
-    let (top, rest) = root.split_vertically(
-        root.dim_in_pixel().1 as f64 * if traces.is_empty() { 0.62 } else { 0.48 },
-    );
-    let (mid, bottom) = if traces.is_empty() {
-        (rest.clone(), None)
-    } else {
-        let h = rest.dim_in_pixel().1 as f64 * 0.45;
-        let (m, b) = rest.split_vertically(h);
-        (m, Some(b))
-    };
+    let layout = Layout::new(traces.len());
+    let (top, rest) = root.split_vertically(layout.raster);
+    let (mid, bottom) = rest.split_vertically(layout.rate);
     let rows: f64 = pops
         .iter()
         .map(|p| p.n_nodes.div_ceil(p.stride) as f64)
@@ -359,8 +403,9 @@ where
         ))
         .map_err(err)?;
     }
-    if let Some(bottom) = bottom {
-        let parts = bottom.split_evenly((traces.len(), 1));
+    if !traces.is_empty() {
+        // Row-major: probes in file order, left to right, then down.
+        let parts = bottom.split_evenly((layout.rows, layout.cols));
         for (area, tr) in parts.iter().zip(traces) {
             let (mut vlo, mut vhi) = (f64::INFINITY, f64::NEG_INFINITY);
             for (_, s) in &tr.series {
@@ -430,7 +475,7 @@ pub fn run(args: &Args) -> Result<PathBuf> {
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let tmp = tmp_path(&out, &ext);
-    let size = (1200, if traces.is_empty() { 800 } else { 1100 });
+    let size = Layout::new(traces.len()).size;
     let drawn = match ext.as_str() {
         "png" => draw(
             BitMapBackend::new(&tmp, size).into_drawing_area(),
@@ -464,4 +509,25 @@ fn tmp_path(out: &Path, ext: &str) -> PathBuf {
         .file_stem()
         .map_or("plot".into(), |s| s.to_string_lossy().into_owned());
     out.with_file_name(format!(".{stem}.tmp-{}.{ext}", std::process::id()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_panels_keep_their_height_and_the_other_panels_theirs() {
+        let none = Layout::new(0);
+        assert_eq!(none.size, (WIDTH, none.raster + none.rate));
+        let one = Layout::new(1);
+        assert_eq!(one.size.1, 1100, "one probe: the figure as before");
+        for n in 1..=20 {
+            let l = Layout::new(n);
+            assert_eq!((l.raster, l.rate), (one.raster, one.rate), "{n} probes");
+            assert!(l.cols * l.rows >= n && l.cols * (l.rows - 1) < n, "{l:?}");
+            let grid = l.size.1 - l.raster - l.rate;
+            assert!(grid / l.rows as u32 >= PROBE_PANEL, "{n} probes: {l:?}");
+            assert_eq!(l.cols, if n <= ONE_COLUMN_MAX { 1 } else { 2 });
+        }
+    }
 }
