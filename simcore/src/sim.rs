@@ -325,6 +325,8 @@ struct Layout {
     neurons: Vec<usize>,
     /// Population chunk ranges (`chunk_of`).
     chunk_of: Vec<usize>,
+    /// Busy time of each part (s) measured since the last rebalancing decision.
+    busy: Vec<f64>,
 }
 
 impl Layout {
@@ -372,6 +374,7 @@ impl Layout {
             part,
             neurons: neurons.to_vec(),
             chunk_of: chunk_of.to_vec(),
+            busy: vec![0.0; parts],
         }
     }
 
@@ -424,8 +427,9 @@ impl Layout {
     }
 }
 
-/// Least busy time (s, summed over parts) of a segment whose measurement may move a chunk.
-const MIN_REBALANCE_SECS: f64 = 2e-3;
+/// Busy time (s, summed over parts and segments) measured before each rebalancing decision:
+/// enough windows that their noise stays below [`REBALANCE_GAIN`].
+const MIN_REBALANCE_SECS: f64 = 0.01;
 
 /// Least predicted gain (fraction of the busiest part's time) for which [`Layout::rebalance`]
 /// moves a chunk: below it, measurement noise would move chunks back and forth.
@@ -863,13 +867,20 @@ impl Simulator {
             }
             k += w;
         }
-        // Move a chunk between parts when the measured times say so (a segment is up to a
-        // few hundred steps; shorter ones measure too little to act on).
-        if busy.iter().sum::<f64>() >= MIN_REBALANCE_SECS {
-            let next = layout.as_ref().and_then(|l| l.rebalance(&busy));
-            drop(items);
-            if next.is_some() {
-                *layout = next;
+        // Move a chunk between parts when the measured times say so; times add up over
+        // segments (a `run` of a few steps is a short segment) until there is enough to act
+        // on, then start again.
+        drop(items);
+        if let Some(l) = layout.as_mut().filter(|_| parts > 1) {
+            for (a, b) in l.busy.iter_mut().zip(&busy) {
+                *a += b;
+            }
+            if l.busy.iter().sum::<f64>() >= MIN_REBALANCE_SECS {
+                let next = l.rebalance(&l.busy);
+                l.busy.fill(0.0);
+                if next.is_some() {
+                    *layout = next;
+                }
             }
         }
     }
