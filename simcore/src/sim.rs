@@ -378,7 +378,7 @@ impl Layout {
         }
     }
 
-    /// Measured rebalancing: given each part's busy time over a segment (`busy[p]`), moves
+    /// Measured rebalancing: given each part's busy time since the last decision (`busy[p]`), moves
     /// one boundary chunk from the busiest part to a neighbour when the move, predicted with
     /// the busiest part's time per neuron, lowers the larger of the two times by at least
     /// [`REBALANCE_GAIN`]. Parts stay consecutive runs and none becomes empty. Neuron counts
