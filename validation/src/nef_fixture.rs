@@ -24,7 +24,7 @@ use models::synapse::Synapse;
 use serde_json::Value;
 use simcore::neuron::lif::LifParams;
 
-use crate::nengo_setups::NengoEnsemble;
+use crate::nengo_setups::{NengoEnsemble, expect_len};
 use crate::plot::{LinePlot, Series};
 use crate::{Case, CheckResult, Metric, Options, ValidationError};
 
@@ -106,28 +106,20 @@ impl Fixture {
             ));
         }
         let dims = encoders.len() / n;
-        let check = |k: &str, x: &Vec<f64>, len: usize| {
-            if x.len() == len {
-                Ok(())
-            } else {
-                Err(format!("`{k}` has {} values, expected {len}", x.len()))
-            }
+        let ensemble = NengoEnsemble {
+            n,
+            dims,
+            gain,
+            bias: flat(&v, "bias")?,
+            encoders,
+            eval_points: flat(&v, "eval_points")?,
+            initial_voltage: flat(&v, "initial_voltage")?,
         };
-        let bias = flat(&v, "bias")?;
-        check("bias", &bias, n)?;
-        let initial_voltage = flat(&v, "initial_voltage")?;
-        check("initial_voltage", &initial_voltage, n)?;
+        ensemble.check()?;
         let decoders = flat(&v, "decoders")?;
-        check("decoders", &decoders, n * dims)?;
+        expect_len("decoders", decoders.len(), n * dims)?;
         let counts = flat(&v, "spike_count_per_neuron")?;
-        check("spike_count_per_neuron", &counts, n)?;
-        let eval_points = flat(&v, "eval_points")?;
-        if eval_points.is_empty() || eval_points.len() % dims != 0 {
-            return Err(format!(
-                "`eval_points` has {} values, not m × {dims}",
-                eval_points.len()
-            ));
-        }
+        expect_len("spike_count_per_neuron", counts.len(), n)?;
         let dt = num(&v, "dt")?;
         let t_end = num(&v, "T")?;
         if !(dt > 0.0 && t_end > 0.0 && t_end / dt < 1e8) {
@@ -135,7 +127,7 @@ impl Fixture {
         }
         let steps = (t_end / dt).round() as usize;
         let y = flat(&v, "y_decoded_filtered")?;
-        check("y_decoded_filtered", &y, steps * dims)?;
+        expect_len("y_decoded_filtered", y.len(), steps * dims)?;
         let solver_rmse = v
             .get("solver_rmses")
             .and_then(|_| flat(&v, "solver_rmses").ok())
@@ -153,15 +145,7 @@ impl Fixture {
             dt,
             t_end,
             lif,
-            ensemble: NengoEnsemble {
-                n,
-                dims,
-                gain,
-                bias,
-                encoders,
-                eval_points,
-                initial_voltage,
-            },
+            ensemble,
             decoders,
             solver_rmse,
             y,

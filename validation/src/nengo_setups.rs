@@ -47,16 +47,10 @@ impl NengoEnsemble {
         if n == 0 || d == 0 {
             return Err(format!("n = {n}, dims = {d}: both must be positive"));
         }
-        for (key, len, want) in [
-            ("gain", self.gain.len(), n),
-            ("bias", self.bias.len(), n),
-            ("encoders", self.encoders.len(), n * d),
-            ("initial_voltage", self.initial_voltage.len(), n),
-        ] {
-            if len != want {
-                return Err(format!("`{key}` has {len} values, expected {want}"));
-            }
-        }
+        expect_len("gain", self.gain.len(), n)?;
+        expect_len("bias", self.bias.len(), n)?;
+        expect_len("encoders", self.encoders.len(), n * d)?;
+        expect_len("initial_voltage", self.initial_voltage.len(), n)?;
         if self.eval_points.is_empty() || self.eval_points.len() % d != 0 {
             return Err(format!(
                 "`eval_points` has {} values, not m × {d}",
@@ -74,6 +68,15 @@ impl NengoEnsemble {
         e.eval_points = Some(self.eval_points.clone());
         e.initial_voltage = Some(self.initial_voltage.clone());
         e
+    }
+}
+
+/// `Ok` when array `key` has `want` values, else an error naming it.
+pub(crate) fn expect_len(key: &str, len: usize, want: usize) -> Result<(), String> {
+    if len == want {
+        Ok(())
+    } else {
+        Err(format!("`{key}` has {len} values, expected {want}"))
     }
 }
 
