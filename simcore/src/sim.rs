@@ -378,14 +378,15 @@ impl Layout {
         }
     }
 
-    /// Measured rebalancing: given each part's busy time since the last decision (`busy[p]`), moves
-    /// one boundary chunk from the busiest part to a neighbour when the move, predicted with
+    /// Measured rebalancing: given each part's busy time since the last decision
+    /// ([`busy`](Self::busy)), moves one boundary chunk from the busiest part to a neighbour when the move, predicted with
     /// the busiest part's time per neuron, lowers the larger of the two times by at least
     /// [`REBALANCE_GAIN`]. Parts stay consecutive runs and none becomes empty. Neuron counts
     /// are a good first cut, but a part's time also grows with its number of blocks (each
     /// block looks up every spiking row's part once) and with its populations' input, so the
     /// measured cut can differ by a chunk. Which part runs a chunk never changes results.
-    fn rebalance(&self, busy: &[f64]) -> Option<Self> {
+    fn rebalance(&self) -> Option<Self> {
+        let busy = &self.busy;
         let load = |p: usize| -> usize {
             self.part
                 .iter()
@@ -399,14 +400,17 @@ impl Layout {
         let chunks: Vec<usize> = (0..self.part.len())
             .filter(|&c| self.part[c] == slow)
             .collect();
-        let (first, last) = (*chunks.first()?, *chunks.last()?);
+        if chunks.len() < 2 {
+            return None;
+        }
+        let (first, last) = (chunks[0], chunks[chunks.len() - 1]);
         let mut best: Option<(f64, usize, usize)> = None;
         // Give the first chunk to the part before, or the last chunk to the part after.
         for (chunk, to) in [(first, slow.checked_sub(1)), (last, Some(slow + 1))] {
             let Some(to) = to.filter(|&t| t < self.parts) else {
                 continue;
             };
-            if chunks.len() < 2 || self.neurons[chunk] == 0 {
+            if self.neurons[chunk] == 0 {
                 continue;
             }
             let moved = per_neuron * self.neurons[chunk] as f64;
@@ -876,7 +880,7 @@ impl Simulator {
                 *a += b;
             }
             if l.busy.iter().sum::<f64>() >= MIN_REBALANCE_SECS {
-                let next = l.rebalance(&l.busy);
+                let next = l.rebalance();
                 l.busy.fill(0.0);
                 if next.is_some() {
                     *layout = next;
@@ -946,22 +950,27 @@ mod tests {
         // CUBA scaled on 2 threads as measured: part 1 (E 10–15 and I) 26 % slower.
         let mut neurons = vec![2048; 15];
         neurons.extend([1280, 2048, 2048, 2048, 1856]);
+        let measured = |mut l: Layout, busy: [f64; 2]| {
+            l.busy = busy.to_vec();
+            l.rebalance()
+        };
         let l = Layout::new(&[0, 16, 20], &neurons, 2);
         assert_eq!(l.blocks[0], vec![0..10, 10..16]);
-        let r = l.rebalance(&[0.203, 0.256]).expect("a chunk moves");
+        let r = measured(l, [0.203, 0.256]).expect("a chunk moves");
         assert_eq!(r.blocks, vec![vec![0..11, 11..16], vec![0..4]]);
         assert_eq!(r.part_of, vec![vec![0, 1], vec![1]]);
         // Balanced, or a move that would overshoot (Brunel: 2048 of 6356 neurons): none.
-        assert!(l.rebalance(&[0.25, 0.25]).is_none());
+        let l = Layout::new(&[0, 16, 20], &neurons, 2);
+        assert!(measured(l, [0.25, 0.25]).is_none());
         let brunel = Layout::new(
             &[0, 5, 6, 8],
             &[2048, 2048, 2048, 2048, 1808, 0, 2048, 452],
             2,
         );
-        assert!(brunel.rebalance(&[0.607, 0.695]).is_none());
+        assert!(measured(brunel, [0.607, 0.695]).is_none());
         // The faster part gives nothing; a part is never emptied.
         let one = Layout::new(&[0, 2], &[2048, 2048], 2);
-        assert!(one.rebalance(&[0.1, 0.9]).is_none());
+        assert!(measured(one, [0.1, 0.9]).is_none());
     }
 
     #[test]
