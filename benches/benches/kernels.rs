@@ -8,16 +8,23 @@
 //!   ([`spikesim_benches::CpuTime`]) so that figures on a machine shared with other jobs
 //!   measure the code rather than the wait for a core.
 //!
-//! Workload: `lif_pop` neurons (τ_m 20 ms, t_ref 2 ms, 50 Hz, Δt 0.1 ms), started at spread
+//! - `lif_nef_cpu/{scalar,simd}/N`: one step of N neurons at NEF rates (normalised LIF,
+//!   τ_rc 20 ms, τ_ref 2 ms, Δt 1 ms, input currents spread over 0–15 giving 0–330 Hz, mean
+//!   180 Hz), one thread, on-CPU time: nearly every 8-lane vector has a lane that spikes or
+//!   leaves refractoriness, the regime where the kernel runs branch-free.
+//!
+//! Workload (other groups): `lif_pop` neurons (τ_m 20 ms, t_ref 2 ms, 50 Hz, Δt 0.1 ms), started at spread
 //! phases so spiking/refractory lanes occur at their steady-state frequency from the first step.
 //!
 //! `cargo bench -p spikesim-benches --bench kernels -- --warm-up-time 1 --measurement-time 3`
 
 use criterion::measurement::Measurement;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use simcore::lanes::Padded;
+use simcore::neuron::lif::LifParams;
 use simcore::par::Threads;
 use simcore::population::Kernel;
-use simcore::{LifPopulation, SpikeWindow, Spikes};
+use simcore::{LifPopulation, Par, SpikeWindow, Spikes};
 use spikesim_benches::{CpuTime, lif_pop};
 
 const SIZES: [usize; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -41,6 +48,26 @@ fn lif_run_steps(c: &mut Criterion) {
 
 fn lif_run_steps_cpu(c: &mut Criterion<CpuTime>) {
     run_steps_group(c, "lif_run_steps_cpu", &[1]);
+}
+
+fn lif_nef_cpu(c: &mut Criterion<CpuTime>) {
+    let mut g = c.benchmark_group("lif_nef_cpu");
+    for n in [1_000, 10_000] {
+        g.throughput(Throughput::Elements(n as u64));
+        let bias: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 0.015).collect();
+        let zero = Padded::filled(n, 0.0);
+        let mut out = Spikes::default();
+        for (kernel, name) in [(Kernel::Scalar, "scalar"), (Kernel::Simd, "simd")] {
+            let mut p = LifPopulation::new("nef", LifParams::default(), 1e-3, &bias).unwrap();
+            for _ in 0..100 {
+                p.step(Some(&zero), kernel, Par::Seq, &mut out);
+            }
+            g.bench_function(BenchmarkId::new(name, n), |b| {
+                b.iter(|| p.step(Some(&zero), kernel, Par::Seq, &mut out))
+            });
+        }
+    }
+    g.finish();
 }
 
 fn step_group<M: Measurement>(c: &mut Criterion<M>, name: &str, thread_counts: &[usize]) {
@@ -88,6 +115,6 @@ criterion_group! {
 criterion_group! {
     name = cpu;
     config = Criterion::default().sample_size(10).with_measurement(CpuTime);
-    targets = lif_step_cpu, lif_run_steps_cpu
+    targets = lif_step_cpu, lif_run_steps_cpu, lif_nef_cpu
 }
 criterion_main!(wall, cpu);

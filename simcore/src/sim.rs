@@ -259,11 +259,10 @@ impl Item<'_> {
 /// threads busy-waiting, as NEST's OpenMP threads do between spike exchanges (rayon's own
 /// idle workers fall asleep after a few µs, and waking them per window costs more than a
 /// window of a mid-sized network). Which thread runs which job never changes results.
-fn run_awake<T: Send>(
+fn run_awake<C: Send, T: Send>(
     pool: &rayon::ThreadPool,
-    sim: &mut Simulator,
-    observe: &mut Observer<'_>,
-    body: impl Fn(&mut Simulator, &mut Observer<'_>) -> T + Sync,
+    ctx: C,
+    body: impl FnOnce(C) -> T + Send,
 ) -> T {
     /// Ends the other workers' spinning when the body returns or unwinds.
     struct Done<'a>(&'a AtomicBool);
@@ -273,16 +272,16 @@ fn run_awake<T: Send>(
         }
     }
     let done = AtomicBool::new(false);
-    let host = Mutex::new(Some((sim, observe)));
-    let mut results = pool.broadcast(|ctx| {
-        if ctx.index() == 0 {
+    let host = Mutex::new(Some((ctx, body)));
+    let mut results = pool.broadcast(|worker| {
+        if worker.index() == 0 {
             let _done = Done(&done);
-            let (sim, observe) = host
+            let (ctx, body) = host
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take()
                 .expect("worker 0 runs the body once");
-            Some(body(sim, observe))
+            Some(body(ctx))
         } else {
             let mut idle = 0u32;
             while !done.load(Ordering::Acquire) {
@@ -650,7 +649,7 @@ impl Simulator {
             return self.after_steps(1);
         }
         let (k, dt) = (self.step, self.dt);
-        let par = if self.neurons >= self.min_parallel_work {
+        let par = if self.step_parallel() {
             self.threads.par()
         } else {
             Par::Seq
@@ -658,21 +657,76 @@ impl Simulator {
         for c in &mut self.components {
             c.drive_par(k, dt, &mut self.inputs, par);
         }
-        for ((p, input), out) in self
+        // Populations are independent within a step: on the pool they step concurrently (each
+        // still over its own fixed chunks, so results do not depend on the schedule).
+        let populations = self
             .populations
             .iter_mut()
             .zip(&mut self.inputs)
-            .zip(&mut self.spikes)
-        {
+            .zip(&mut self.spikes);
+        let step_one = |((p, input), out): ((&mut Population, &mut Vec<Padded>), &mut Spikes)| {
             p.neurons.step(input, par, out);
             for port in input.iter_mut() {
                 port.padded_mut().fill(0.0);
             }
+        };
+        match par {
+            Par::Pool(pool) if populations.len() > 1 => {
+                // One task per thread, over consecutive populations of about equal size: a
+                // task per population would cost a steal each.
+                let mut groups: Vec<Vec<_>> = (0..pool.current_num_threads())
+                    .map(|_| Vec::new())
+                    .collect();
+                let share = self.neurons.div_ceil(groups.len()).max(1);
+                let mut before = 0;
+                for item in populations {
+                    let n = item.0.0.neurons.len();
+                    groups[(before + n / 2) / share].push(item);
+                    before += n;
+                }
+                pool.install(|| {
+                    groups
+                        .par_iter_mut()
+                        .for_each(|g| g.drain(..).for_each(step_one))
+                })
+            }
+            _ => populations.for_each(step_one),
         }
         for c in &mut self.components {
             c.observe_par(k, dt, &self.spikes, par);
         }
         self.after_steps(1)
+    }
+
+    /// Runs `steps` steps of the per-step schedule ([`step`](Self::step)), calling
+    /// `after_step` with the simulator after each one (state probes read variables there).
+    /// When the steps run on the pool, they run in one pool region whose idle workers stay
+    /// awake between steps (see `run_awake`): a step of a mid-sized network is tens of
+    /// microseconds of work, about what waking a sleeping pool costs on a virtual machine.
+    /// Results are the same as calling `step` `steps` times.
+    pub fn run_stepwise(
+        &mut self,
+        steps: u64,
+        after_step: &mut (dyn FnMut(&Simulator) + Send),
+    ) -> Result<(), SimError> {
+        let run = |sim: &mut Simulator, after_step: &mut (dyn FnMut(&Simulator) + Send)| {
+            for _ in 0..steps {
+                sim.step()?;
+                after_step(sim);
+            }
+            Ok(())
+        };
+        match self.threads.pool() {
+            Some(pool) if steps > 1 && self.step_parallel() => {
+                run_awake(&pool, (self, after_step), |(sim, f)| run(sim, f))
+            }
+            _ => run(self, after_step),
+        }
+    }
+
+    /// Whether a step of the per-step schedule has enough work to run on the pool.
+    fn step_parallel(&self) -> bool {
+        self.neurons >= self.min_parallel_work
     }
 
     /// Counts `steps` steps done and runs the non-finite check when one is due.
@@ -695,11 +749,7 @@ impl Simulator {
     pub fn run(&mut self, steps: u64, observe: &mut Observer<'_>) -> Result<(), SimError> {
         let end = self.step + steps;
         if self.lookahead.is_none() {
-            while self.step < end {
-                self.step()?;
-                observe(self.step - 1, &self.spikes);
-            }
-            return Ok(());
+            return self.run_stepwise(steps, &mut |sim| observe(sim.step - 1, &sim.spikes));
         }
         // Every window of the run in one pool region (see `run_awake`): a window's fork-join
         // is then a work-stealing split between threads that are awake, not a hand-over to
@@ -715,7 +765,11 @@ impl Simulator {
             Ok(())
         };
         match self.threads.pool() {
-            Some(pool) if self.windows_parallel(steps) => run_awake(&pool, self, observe, windows),
+            Some(pool) if self.windows_parallel(steps) => {
+                run_awake(&pool, (self, observe), |(sim, observe)| {
+                    windows(sim, observe)
+                })
+            }
             _ => windows(self, observe),
         }
     }

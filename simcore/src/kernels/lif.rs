@@ -23,9 +23,12 @@
 //!     = \Delta t + \tau_{rc}\ln\frac{J-v}{J-1}$$
 //!
 //! after the step's start (solve $1 = J + (v_0 - J)e^{-t/\tau_{rc}}$ backwards from the end of
-//! the step). The kernels evaluate the second form: the logarithm's absolute error (an ulp of
-//! 1, 6·10⁻⁸) gives spike times to 10⁻⁹ s, and `ln1p`'s relative accuracy near 0 is not
-//! needed for them. The neuron resets to 0 and stays refractory for `τ_ref` counted from `t_s`, so
+//! the step). Since $v_0 \le 1$, the argument $x = -(v-1)/(J-1)$ lies in $[-a, 0)$ with
+//! $a = 1 - e^{-\Delta t/\tau_{rc}}$; when $a \le 0.1$ (Δt ≤ 2 ms at τ_rc = 20 ms) the kernels
+//! evaluate the first form by [`mathf::ln_1p_small`], a polynomial without range reduction,
+//! otherwise the second by [`mathf::ln`]. Likewise the refractory-exit factor's `expm1` takes
+//! [`mathf::exp_m1_small_x8`] when Δt/τ_rc ≤ 0.34 (the same bits as the general one there).
+//! A crossing caused by a delta-synapse jump (`v_int ≤ 1`) happens at `t_s = Δt`. The neuron resets to 0 and stays refractory for `τ_ref` counted from `t_s`, so
 //! `r ← τ_ref − (Δt − t_s)` carries the fraction into the next step (a negative value, a
 //! refractory period ending within this step, is stored as 0). Finally `v ← max(v, v_min)`.
 //!
@@ -43,16 +46,18 @@
 //!
 //! The scalar and SIMD kernels perform the same operations lane by lane (same fused
 //! multiply-adds; `expm1` and `ln` from [`mathf`], whose scalar and f32x8 forms are the same
-//! sequence), so they agree bit for bit. `mathf`'s lean polynomials (no special-value blends:
-//! the arguments here are finite, `expm1`'s in `(−Δt/τ_rc, 0)`, `ln`'s positive) cost about
-//! half of `wide`'s general `exp_m1`/`ln_1p`, which matters because NEF neurons at
-//! 100–400 Hz leave refractoriness or spike in nearly every 8-lane vector every step.
+//! sequence), so they agree bit for bit. NEF neurons at 100–400 Hz leave refractoriness or
+//! spike in nearly every 8-lane vector every step, so the SIMD kernel works in blocks of
+//! 16 vectors and runs a block branch-free (both functions for every vector, blended)
+//! when more than a quarter of the previous block's vectors needed one; otherwise it skips them
+//! for vectors that need neither (cortical rates). Both forms give the same bits. Spikes leave
+//! through [`LanePush`] (left-packed lanes, no loop over mask bits).
 
 use wide::f32x8;
 
 use super::mathf;
 use crate::lanes::LANES;
-use crate::spikes::Spikes;
+use crate::spikes::{LanePush, Spikes};
 
 /// Per-population constants of the LIF step, precomputed once.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -67,6 +72,12 @@ pub struct LifConsts {
     pub min_voltage: f32,
     /// Whole-step integration factor `a = −expm1(−Δt/τ_rc)`.
     pub a_dt: f32,
+    /// `Δt/τ_rc ≤` [`mathf::EXP_M1_SMALL`]: the refractory-exit exponent, in `(−Δt/τ_rc, 0)`,
+    /// needs no range reduction ([`mathf::exp_m1_small_x8`], same bits).
+    pub exit_small: bool,
+    /// `a = 1 − e^{−Δt/τ_rc} ≤` [`mathf::LN_1P_SMALL`]: the spike-time logarithm's argument
+    /// `−(v − 1)/(J − 1)` lies in `[−a, 0)`, and [`mathf::ln_1p_small`] evaluates it.
+    pub spike_small: bool,
 }
 
 impl LifConsts {
@@ -78,6 +89,52 @@ impl LifConsts {
             tau_ref,
             min_voltage,
             a_dt: -(-dt / tau_rc).exp_m1(),
+            exit_small: dt / tau_rc <= mathf::EXP_M1_SMALL,
+            spike_small: -(-dt / tau_rc).exp_m1() <= mathf::LN_1P_SMALL,
+        }
+    }
+
+    /// Threshold-crossing time within the step of a neuron with input `j` whose voltage
+    /// integrated to `v_int > 1` (see the module docs); `Δt` for `j ≤ 1` or `v_int ≤ 1` (a
+    /// crossing by a delta-synapse jump). Not yet clipped to `[0, Δt]`.
+    #[inline(always)]
+    fn spike_time(&self, j: f32, v_int: f32) -> f32 {
+        if j > 1.0 && v_int > 1.0 {
+            let l = if self.spike_small {
+                mathf::ln_1p_small((1.0 - v_int) / (j - 1.0))
+            } else {
+                mathf::ln((j - v_int) / (j - 1.0))
+            };
+            self.tau_rc.mul_add(l, self.dt)
+        } else {
+            self.dt
+        }
+    }
+
+    /// [`spike_time`](Self::spike_time) on eight lanes.
+    #[inline(always)]
+    fn spike_time_x8(&self, j: f32x8, v_int: f32x8) -> f32x8 {
+        let one = f32x8::ONE;
+        let l = if self.spike_small {
+            mathf::ln_1p_small_x8((one - v_int) / (j - one))
+        } else {
+            mathf::ln_x8((j - v_int) / (j - one))
+        };
+        let crossed = j.simd_gt(one) & v_int.simd_gt(one);
+        crossed.select(
+            f32x8::splat(self.tau_rc).mul_add(l, f32x8::splat(self.dt)),
+            f32x8::splat(self.dt),
+        )
+    }
+
+    /// $e^x - 1$ of the refractory-exit exponent `x = (r − Δt)/τ_rc` on eight lanes (lanes
+    /// outside `(−Δt/τ_rc, 0)` get an unspecified finite or infinite value).
+    #[inline(always)]
+    fn exit_exp_m1_x8(&self, x: f32x8) -> f32x8 {
+        if self.exit_small {
+            mathf::exp_m1_small_x8(x)
+        } else {
+            mathf::exp_m1_x8(x)
         }
     }
 }
@@ -150,12 +207,7 @@ fn lif_scalar(
         }
         let mut ri = (ri0 - c.dt).max(0.0);
         if vi > 1.0 {
-            let ts = if j > 1.0 {
-                c.tau_rc.mul_add(mathf::ln((j - v_int) / (j - 1.0)), c.dt)
-            } else {
-                c.dt
-            };
-            let ts = ts.max(0.0).min(c.dt);
+            let ts = c.spike_time(j, v_int).max(0.0).min(c.dt);
             spikes.push(base + i as u32, ts);
             vi = 0.0;
             ri = (c.tau_ref + ts - c.dt).max(0.0);
@@ -214,6 +266,10 @@ pub fn lif_step_delta_simd(
 /// `Δt · JUMP_GATE` (see the module docs).
 const JUMP_GATE: f32 = 1.0 - 1e-3;
 
+/// Vectors per block of the SIMD kernel: it picks its branching or branch-free form once
+/// per block, from how busy the previous block was.
+const BLOCK: usize = 16;
+
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn lif_lanes<const JUMP: bool>(
@@ -226,21 +282,64 @@ fn lif_lanes<const JUMP: bool>(
     n_valid: usize,
     spikes: &mut Spikes,
 ) {
+    let mut out = spikes.lanes(v.len());
+    let mut dense = false;
+    for start in (0..v.len()).step_by(BLOCK) {
+        let block = start..(start + BLOCK).min(v.len());
+        let len = block.len();
+        let busy = if dense {
+            lif_block::<JUMP, true>(c, &current, &jump, v, r, block, base, n_valid, &mut out)
+        } else {
+            lif_block::<JUMP, false>(c, &current, &jump, v, r, block, base, n_valid, &mut out)
+        };
+        dense = busy * BUSY_DENSE > len;
+    }
+}
+
+/// A block switches the next one to the branch-free form when more than 1/`BUSY_DENSE` of
+/// its vectors had a lane leaving refractoriness or spiking.
+const BUSY_DENSE: usize = 4;
+
+/// Advances the vectors `block`; returns how many of them had a lane leaving refractoriness
+/// or spiking. `DENSE` evaluates the exponential and logarithm for every vector and blends
+/// (no data-dependent branch: right when most vectors need them, as at NEF rates); otherwise
+/// they are skipped for vectors that do not need them (right at cortical rates, where a branch
+/// that is almost never taken costs nothing). Both give the same bits.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn lif_block<const JUMP: bool, const DENSE: bool>(
+    c: &LifConsts,
+    current: &impl Fn(usize) -> f32x8,
+    jump: &impl Fn(usize) -> f32x8,
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    block: std::ops::Range<usize>,
+    base: u32,
+    n_valid: usize,
+    out: &mut LanePush<'_>,
+) -> usize {
     let dt = f32x8::splat(c.dt);
     let zero = f32x8::ZERO;
     let one = f32x8::ONE;
     let a_dt = f32x8::splat(c.a_dt);
     let min_v = f32x8::splat(c.min_voltage);
     let gate = f32x8::splat(c.dt * JUMP_GATE);
-    for k in 0..v.len() {
+    let tau_rc = f32x8::splat(c.tau_rc);
+    let tau_ref = f32x8::splat(c.tau_ref);
+    // Lanes of the last vector that are neurons (padding lanes never report spikes).
+    let last = n_valid.div_ceil(LANES).saturating_sub(1);
+    let tail = (1u32 << (n_valid - last * LANES).min(LANES)) - 1;
+    let mut busy = 0;
+    for k in block {
         let j = current(k);
         let v0 = v[k];
         let r0 = r[k];
         // Common path: a = a_dt when not refractory, 0 while refractory.
         let mut a = r0.simd_le(zero).select(a_dt, zero);
         let leaving = r0.simd_gt(zero) & r0.simd_lt(dt);
-        if leaving.any() {
-            let frac = -mathf::exp_m1_x8((r0 - dt) / f32x8::splat(c.tau_rc));
+        let leaving_any = leaving.any();
+        if DENSE || leaving_any {
+            let frac = -c.exit_exp_m1_x8((r0 - dt) / tau_rc);
             a = leaving.select(frac, a);
         }
         let v_int = (j - v0).mul_add(a, v0);
@@ -251,24 +350,20 @@ fn lif_lanes<const JUMP: bool>(
         }
         let mut r1 = (r0 - dt).fast_max(zero);
         let spiking = v1.simd_gt(one);
-        if spiking.any() {
-            let tau_rc = f32x8::splat(c.tau_rc);
-            let ts = tau_rc.mul_add(mathf::ln_x8((j - v_int) / (j - one)), dt);
-            let ts = j.simd_gt(one).select(ts, dt).max(zero).min(dt);
-            r1 = spiking.select((f32x8::splat(c.tau_ref) + ts - dt).fast_max(zero), r1);
+        let spiking_any = spiking.any();
+        busy += (leaving_any | spiking_any) as usize;
+        if DENSE || spiking_any {
+            let ts = c.spike_time_x8(j, v_int).fast_max(zero).fast_min(dt);
+            r1 = spiking.select((tau_ref + ts - dt).fast_max(zero), r1);
             v1 = spiking.select(zero, v1);
-            let mut bits = spiking.to_bitmask();
-            let ts = ts.to_array();
-            while bits != 0 {
-                let lane = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                let i = k * LANES + lane;
-                if i < n_valid {
-                    spikes.push(base + i as u32, ts[lane]);
-                }
+            let mut mask = spiking.to_bitmask();
+            if k >= last {
+                mask &= if k == last { tail } else { 0 };
             }
+            out.push(mask, base + (k * LANES) as u32, ts);
         }
         v[k] = v1.fast_max(min_v);
         r[k] = r1;
     }
+    busy
 }

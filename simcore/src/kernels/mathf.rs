@@ -10,9 +10,14 @@
 //! `exp_m1`: $e^x - 1 = 2^r z + (2^r - 1)$ from the same reduction ($e^f = 1 + z$): exact
 //! cancellation-free polynomial for $|x| < \ln 2/2$ (r = 0), no branch or blend.
 //!
-//! `ln` (positive normal arguments): $x = m\,2^e$ with $m \in [\sqrt{1/2}, \sqrt 2)$, then
-//! $\ln m = 2\,\mathrm{atanh}(s)$, $s = (m-1)/(m+1)$, by its odd series to $s^9$
-//! (|s| < 0.172: truncation < 4e-10), plus $e\ln 2$.
+//! `ln` (positive normal arguments): $x = m\,2^e$ with $m \in [\sqrt{1/2}, \sqrt 2)$ (integer
+//! arithmetic on the bits), then with
+//! $f = m - 1$, Cephes' `logf`: $\ln m = f - f^2/2 + f^3 P(f)$ (degree-8 $P$, maximum relative
+//! error ≈ 1 ulp), plus $e\ln 2$ with ln 2 split in two parts. No division: the kernels that
+//! evaluate it for every vector spend their time in arithmetic, and a division costs several.
+//!
+//! `exp_m1_small`, `ln_1p_small`: the polynomials alone, for kernels whose arguments are known
+//! to be small (the LIF refractory exit and spike time at Δt ≪ τ_rc): about half the operations.
 
 use wide::{f32x8, i32x8};
 
@@ -56,7 +61,7 @@ fn exp_parts_x8(x: f32x8) -> (f32x8, f32x8) {
         p = p.mul_add(f, f32x8::splat(c));
     }
     let z = p.mul_add(f * f, f);
-    let bits: i32x8 = (r.round_int() + i32x8::splat(127)) << 23_i32;
+    let bits: i32x8 = (r.fast_round_int() + i32x8::splat(127)) << 23_i32;
     (z, bytemuck::cast::<i32x8, f32x8>(bits))
 }
 
@@ -89,51 +94,122 @@ pub fn exp_m1_x8(x: f32x8) -> f32x8 {
     z.mul_add(s, s - f32x8::ONE)
 }
 
-const SQRT2: f32 = std::f32::consts::SQRT_2;
-const LN2: f32 = std::f32::consts::LN_2;
-/// atanh series coefficients 1/9, 1/7, 1/5, 1/3.
-const A: [f32; 4] = [1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0];
+/// Arguments `|x| ≤ EXP_M1_SMALL` need no range reduction: `round(x·log₂e) = 0`.
+pub const EXP_M1_SMALL: f32 = 0.34;
+
+/// $e^x - 1$ for $|x| \le$ [`EXP_M1_SMALL`] on eight lanes: the polynomial of [`exp_m1_x8`]
+/// alone, the same bits as [`exp_m1`] there (its reduction is then exact: `f = x`, `2^r = 1`)
+/// at about half the operations.
+#[inline(always)]
+pub fn exp_m1_small_x8(x: f32x8) -> f32x8 {
+    let mut p = f32x8::splat(P0);
+    for c in [P1, P2, P3, P4, P5] {
+        p = p.mul_add(x, f32x8::splat(c));
+    }
+    p.mul_add(x * x, x)
+}
+
+/// Bits of √½ (0x3f3504f3): `bits(x) − bits(√½)` has the exponent `e` and, in its low 23
+/// bits, the mantissa of `m ∈ [√½, √2)` with `x = m·2^e`, found without a compare or blend.
+const SQRT_HALF_BITS: i32 = 0x3f35_04f3;
+/// Cephes `logf` polynomial, highest degree first.
+const L: [f32; 9] = [
+    7.037_683_6e-2,
+    -1.151_461e-1,
+    1.167_699_9e-1,
+    -1.242_014_1e-1,
+    1.424_932_3e-1,
+    -1.666_805_8e-1,
+    2.000_071_4e-1,
+    -2.499_999_4e-1,
+    3.333_333e-1,
+];
+
+/// Largest `|x|` for [`ln_1p_small`]: its Taylor series truncated after `x⁷` then errs by at
+/// most `x⁸/8 ≤ 1.3·10⁻⁹` absolute, below f32 rounding of the result.
+pub const LN_1P_SMALL: f32 = 0.1;
+
+/// Taylor coefficients of `ln(1 + x)/x` from the `x⁶` term down: (−1)ᵏ/(k + 1).
+const T: [f32; 7] = [
+    1.0 / 7.0,
+    -1.0 / 6.0,
+    1.0 / 5.0,
+    -1.0 / 4.0,
+    1.0 / 3.0,
+    -1.0 / 2.0,
+    1.0,
+];
+
+/// $\ln(1 + x)$ for $|x| \le$ [`LN_1P_SMALL`] (scalar; same bits as [`ln_1p_small_x8`]): a
+/// polynomial without range reduction.
+#[inline(always)]
+pub fn ln_1p_small(x: f32) -> f32 {
+    let mut p = T[0];
+    for &c in &T[1..] {
+        p = p.mul_add(x, c);
+    }
+    p * x
+}
+
+/// $\ln(1 + x)$ for $|x| \le$ [`LN_1P_SMALL`] on eight lanes.
+#[inline(always)]
+pub fn ln_1p_small_x8(x: f32x8) -> f32x8 {
+    let mut p = f32x8::splat(T[0]);
+    for &c in &T[1..] {
+        p = p.mul_add(x, f32x8::splat(c));
+    }
+    p * x
+}
+
+/// `P(f)` of [`L`] by Estrin's scheme (`z = f²`): the same operations for `f32` and `f32x8`,
+/// a dependency chain of 5 multiply-adds instead of Horner's 8 (the kernels that call `ln`
+/// for every vector are bound by its latency).
+#[inline(always)]
+fn log_poly<T: Copy + std::ops::Mul<Output = T> + From<f32>>(
+    f: T,
+    z: T,
+    fma: impl Fn(T, T, T) -> T,
+) -> T {
+    let c = |i: usize| T::from(L[i]);
+    let z2 = z * z;
+    // L is highest degree first: P = L0 f⁸ + L1 f⁷ + … + L8.
+    let p87 = fma(c(7), f, c(8));
+    let p65 = fma(c(5), f, c(6));
+    let p43 = fma(c(3), f, c(4));
+    let p21 = fma(c(1), f, c(2));
+    let lo = fma(p65, z, p87);
+    let hi = fma(fma(c(0), z, p21), z, p43);
+    fma(hi, z2, lo)
+}
 
 /// $\ln x$ for positive normal `x` (scalar; same bits as [`ln_x8`]). Smaller arguments are
 /// clamped to the smallest normal number.
 #[inline(always)]
 pub fn ln(x: f32) -> f32 {
-    let b = x.max(f32::MIN_POSITIVE).to_bits() as i32;
-    let e = ((b >> 23) & 0xff) - 127;
-    let m = f32::from_bits(((b & 0x007f_ffff) | 0x3f80_0000) as u32);
-    let big = m > SQRT2;
-    let e = if big { e as f32 + 1.0 } else { e as f32 };
-    let m = if big { m * 0.5 } else { m };
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let mut p = A[0];
-    for &c in &A[1..] {
-        p = p.mul_add(s2, c);
-    }
-    let t = s + s;
-    let lnm = (s2 * p).mul_add(t, t);
-    e.mul_add(LN2, lnm)
+    let i = (x.max(f32::MIN_POSITIVE).to_bits() as i32).wrapping_sub(SQRT_HALF_BITS);
+    let e = (i >> 23) as f32;
+    let m = f32::from_bits(((i & 0x007f_ffff) + SQRT_HALF_BITS) as u32);
+    let f = m - 1.0;
+    let z = f * f;
+    let p = log_poly(f, z, f32::mul_add);
+    let y = (f * z).mul_add(p, e * LN2_LO);
+    let y = z.mul_add(-0.5, y);
+    e.mul_add(LN2_HI, f + y)
 }
 
 /// $\ln x$ on eight lanes.
 #[inline(always)]
 pub fn ln_x8(x: f32x8) -> f32x8 {
     let b: i32x8 = bytemuck::cast(x.fast_max(f32x8::splat(f32::MIN_POSITIVE)));
-    let e: i32x8 = ((b >> 23_i32) & i32x8::splat(0xff)) - i32x8::splat(127);
-    let m: f32x8 = bytemuck::cast((b & i32x8::splat(0x007f_ffff)) | i32x8::splat(0x3f80_0000));
-    let big = m.simd_gt(f32x8::splat(SQRT2));
-    let e = e.round_float();
-    let e = big.select(e + f32x8::ONE, e);
-    let m = big.select(m * f32x8::splat(0.5), m);
-    let s = (m - f32x8::ONE) / (m + f32x8::ONE);
-    let s2 = s * s;
-    let mut p = f32x8::splat(A[0]);
-    for &c in &A[1..] {
-        p = p.mul_add(s2, f32x8::splat(c));
-    }
-    let t = s + s;
-    let lnm = (s2 * p).mul_add(t, t);
-    e.mul_add(f32x8::splat(LN2), lnm)
+    let i = b - i32x8::splat(SQRT_HALF_BITS);
+    let e = (i >> 23_i32).round_float();
+    let m: f32x8 = bytemuck::cast((i & i32x8::splat(0x007f_ffff)) + i32x8::splat(SQRT_HALF_BITS));
+    let f = m - f32x8::ONE;
+    let z = f * f;
+    let p = log_poly(f, z, |a, b, c| a.mul_add(b, c));
+    let y = (f * z).mul_add(p, e * f32x8::splat(LN2_LO));
+    let y = z.mul_add(f32x8::splat(-0.5), y);
+    e.mul_add(f32x8::splat(LN2_HI), f + y)
 }
 
 /// Arithmetic shared by one kernel body instantiated for `f32` (scalar reference), `f32x8`
@@ -262,7 +338,15 @@ mod tests {
     fn ln_is_accurate_and_simd_matches_scalar_bits() {
         let xs: Vec<f32> = (0..4000)
             .map(|k| 1e-30_f32 * 1.0437_f32.powi(k))
-            .chain([1.0, 2.0, 0.5, SQRT2, 1.0 + 1e-7, 1.0 - 1e-7, 3.0e38])
+            .chain([
+                1.0,
+                2.0,
+                0.5,
+                std::f32::consts::SQRT_2,
+                1.0 + 1e-7,
+                1.0 - 1e-7,
+                3.0e38,
+            ])
             .collect();
         for x in xs {
             let l = ln(x);
@@ -273,6 +357,40 @@ mod tests {
             );
             let v = ln_x8(f32x8::splat(x)).to_array();
             assert!(v.iter().all(|y| y.to_bits() == l.to_bits()), "ln_x8({x})");
+        }
+    }
+
+    #[test]
+    fn small_ln_1p_is_accurate_and_simd_matches_scalar_bits() {
+        let n = 20_000;
+        for k in 0..=n {
+            let x = LN_1P_SMALL * (2.0 * k as f32 / n as f32 - 1.0);
+            for x in [x, x * 1e-3, x * 1e-6] {
+                let l = ln_1p_small(x);
+                let r = f64::from(x).ln_1p();
+                assert!(
+                    (f64::from(l) - r).abs() <= 1.5e-7 * r.abs() + 1e-45,
+                    "ln_1p_small({x}) = {l} vs {r}"
+                );
+                let v = ln_1p_small_x8(f32x8::splat(x)).to_array();
+                assert!(
+                    v.iter().all(|y| y.to_bits() == l.to_bits()),
+                    "ln_1p_small_x8({x})"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn small_exp_m1_is_exp_m1_bit_for_bit_in_its_range() {
+        let n = 20_000;
+        for k in 0..=n {
+            let x = EXP_M1_SMALL * (2.0 * k as f32 / n as f32 - 1.0);
+            for x in [x, x * 1e-3, x * 1e-6] {
+                let want = exp_m1(x).to_bits();
+                let got = exp_m1_small_x8(f32x8::splat(x)).to_array();
+                assert!(got.iter().all(|y| y.to_bits() == want), "exp_m1_small({x})");
+            }
         }
     }
 
