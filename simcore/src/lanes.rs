@@ -4,7 +4,7 @@
 //! 32-byte aligned and its length is a multiple of [`LANES`]. Kernels therefore have no tail
 //! loop; padding lanes hold inert values (zero input, zero voltage) chosen so they never spike.
 
-use wide::f32x8;
+use wide::{f32x8, i32x8};
 
 /// Number of f32 lanes in one SIMD vector (`f32x8`, AVX2).
 pub const LANES: usize = 8;
@@ -91,9 +91,106 @@ pub fn first_non_finite<'a>(
     })
 }
 
+/// The lane permutation that moves the lanes set in a mask to the front, in lane order (the
+/// other lanes get unspecified values): the core of branch-free compaction in SIMD kernels
+/// (spike output, lists of lanes that need more work). One table lookup, then one AVX2
+/// `vpermps`/`vpermd` per vector permuted.
+#[derive(Clone, Copy, Debug)]
+pub struct LeftPack {
+    #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+    idx: safe_arch::m256i,
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+    idx: [usize; LANES],
+}
+
+impl LeftPack {
+    /// The permutation for the lanes set in the low eight bits of `mask`.
+    #[inline(always)]
+    pub fn new(mask: u32) -> Self {
+        let nibbles = PACK[(mask & 0xff) as usize];
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            // Lane l's index is nibble l; the permutations read only its low three bits.
+            let idx = i32x8::splat(nibbles as i32) >> i32x8::from([0, 4, 8, 12, 16, 20, 24, 28]);
+            Self {
+                idx: bytemuck::cast(idx),
+            }
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        Self {
+            idx: std::array::from_fn(|l| ((nibbles >> (4 * l)) & 7) as usize),
+        }
+    }
+
+    /// `x` permuted.
+    #[inline(always)]
+    pub fn f32s(self, x: f32x8) -> f32x8 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            let x = bytemuck::cast::<f32x8, safe_arch::m256>(x);
+            bytemuck::cast(safe_arch::shuffle_av_f32_all_m256(x, self.idx))
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let x = x.to_array();
+            f32x8::from(self.idx.map(|i| x[i]))
+        }
+    }
+
+    /// `x` permuted.
+    #[inline(always)]
+    pub fn i32s(self, x: i32x8) -> i32x8 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+        {
+            let x = bytemuck::cast::<i32x8, safe_arch::m256i>(x);
+            bytemuck::cast(safe_arch::shuffle_av_i32_all_m256i(x, self.idx))
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
+        {
+            let x = x.to_array();
+            i32x8::from(self.idx.map(|i| x[i]))
+        }
+    }
+}
+
+/// For each 8-bit mask, the indices of its set lanes in order, one per 4-bit nibble (lowest
+/// nibble first; unused nibbles 0).
+const PACK: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut mask = 0;
+    while mask < 256 {
+        let (mut packed, mut n, mut lane) = (0u32, 0, 0);
+        while lane < 8 {
+            if mask & (1 << lane) != 0 {
+                packed |= (lane as u32) << (4 * n);
+                n += 1;
+            }
+            lane += 1;
+        }
+        table[mask] = packed;
+        mask += 1;
+    }
+    table
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn left_pack_moves_the_set_lanes_to_the_front_in_order() {
+        let ids = i32x8::from([10, 11, 12, 13, 14, 15, 16, 17]);
+        let t = f32x8::from([0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]);
+        for mask in 0..256u32 {
+            let p = LeftPack::new(mask | 0x100); // bits above the eighth are ignored
+            let (pi, pt) = (p.i32s(ids).to_array(), p.f32s(t).to_array());
+            let set = (0..LANES).filter(|l| mask & (1 << l) != 0);
+            for (k, l) in set.enumerate() {
+                assert_eq!(pi[k], 10 + l as i32, "mask {mask:#010b}");
+                assert_eq!(pt[k], l as f32 + 0.5, "mask {mask:#010b}");
+            }
+        }
+    }
 
     #[test]
     fn padding_rounds_up_to_lanes() {

@@ -4,7 +4,7 @@ use std::mem::MaybeUninit;
 
 use wide::{f32x8, i32x8};
 
-use crate::lanes::LANES;
+use crate::lanes::{LANES, LeftPack};
 
 /// Spikes of one population during one step: neuron ids in ascending order, and for each the
 /// spike time measured from the start of the step, in seconds (`0 < t ≤ Δt`).
@@ -77,7 +77,15 @@ impl LanePush<'_> {
     #[inline(always)]
     pub fn push(&mut self, mask: u32, first: u32, t: f32x8) {
         let ids = i32x8::splat(first as i32) + i32x8::from([0, 1, 2, 3, 4, 5, 6, 7]);
-        let (ids, t) = left_pack(mask, ids, t);
+        self.push_ids(mask, ids, t)
+    }
+
+    /// Appends the lanes set in `mask` of neuron ids `ids` (ascending over the lanes set) with
+    /// in-step times `t`.
+    #[inline(always)]
+    pub fn push_ids(&mut self, mask: u32, ids: i32x8, t: f32x8) {
+        let pack = LeftPack::new(mask);
+        let (ids, t) = (pack.i32s(ids), pack.f32s(t));
         let at = self.len - self.spikes.ids.len();
         let ids: [i32; LANES] = ids.to_array();
         let t: [f32; LANES] = t.to_array();
@@ -105,60 +113,6 @@ impl Drop for LanePush<'_> {
         }
     }
 }
-
-/// For each 8-bit mask, the indices of its set lanes in order, one per 4-bit nibble (lowest
-/// nibble first; unused nibbles 0).
-const PACK: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut mask = 0;
-    while mask < 256 {
-        let (mut packed, mut n, mut lane) = (0u32, 0, 0);
-        while lane < 8 {
-            if mask & (1 << lane) != 0 {
-                packed |= (lane as u32) << (4 * n);
-                n += 1;
-            }
-            lane += 1;
-        }
-        table[mask] = packed;
-        mask += 1;
-    }
-    table
-};
-
-/// Moves the lanes set in `mask` to the front, in order (the rest is unspecified): one
-/// table lookup and two lane permutations (AVX2 `vpermd`/`vpermps`).
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-#[inline(always)]
-fn left_pack(mask: u32, ids: i32x8, t: f32x8) -> (i32x8, f32x8) {
-    use safe_arch::{m256, m256i, shuffle_av_f32_all_m256, shuffle_av_i32_all_m256i};
-    // Lane l's index is nibble l; the permutations read only its low three bits.
-    let idx = i32x8::splat(PACK[(mask & 0xff) as usize] as i32) >> i32x8::from(NIBBLE_SHIFTS);
-    let idx: m256i = bytemuck::cast(idx);
-    let ids = shuffle_av_i32_all_m256i(bytemuck::cast::<i32x8, m256i>(ids), idx);
-    let t = shuffle_av_f32_all_m256(bytemuck::cast::<f32x8, m256>(t), idx);
-    (bytemuck::cast(ids), bytemuck::cast(t))
-}
-
-/// Shift bringing nibble `l` of a [`PACK`] entry down to lane `l`.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-const NIBBLE_SHIFTS: [i32; LANES] = [0, 4, 8, 12, 16, 20, 24, 28];
-
-/// Portable [`left_pack`]: the same result from the same table, lane by lane.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "avx2"))))]
-#[inline(always)]
-fn left_pack_lanes(mask: u32, ids: i32x8, t: f32x8) -> (i32x8, f32x8) {
-    let (ids, t) = (ids.to_array(), t.to_array());
-    let nibbles = PACK[(mask & 0xff) as usize];
-    let idx: [usize; LANES] = std::array::from_fn(|l| ((nibbles >> (4 * l)) & 7) as usize);
-    (
-        i32x8::from(idx.map(|i| ids[i])),
-        f32x8::from(idx.map(|i| t[i])),
-    )
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-use left_pack_lanes as left_pack;
 
 /// Spikes of one population over several consecutive steps (a multi-step run without
 /// coupling): per step, neuron ids ascending with their in-step times.
@@ -252,22 +206,6 @@ impl<'a> SpikeSteps<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn left_pack_keeps_the_set_lanes_in_order() {
-        let ids = i32x8::from([10, 11, 12, 13, 14, 15, 16, 17]);
-        let t = f32x8::from([0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5]);
-        for mask in 0..256u32 {
-            let set: Vec<usize> = (0..LANES).filter(|l| mask & (1 << l) != 0).collect();
-            for (pi, pt) in [left_pack(mask, ids, t), left_pack_lanes(mask, ids, t)] {
-                let (pi, pt) = (pi.to_array(), pt.to_array());
-                for (k, &l) in set.iter().enumerate() {
-                    assert_eq!(pi[k], 10 + l as i32, "mask {mask:#010b}");
-                    assert_eq!(pt[k], l as f32 + 0.5, "mask {mask:#010b}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn lane_push_appends_exactly_the_masked_lanes() {

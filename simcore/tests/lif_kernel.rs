@@ -1,9 +1,10 @@
 //! LIF kernel against closed forms, scalar reference vs SIMD, and 1 vs N threads.
 
+use simcore::lanes::Padded;
 use simcore::neuron::lif::LifParams;
 use simcore::par::Threads;
 use simcore::population::Kernel;
-use simcore::{LifPopulation, Spikes};
+use simcore::{LifPopulation, Par, Spikes};
 
 fn run(
     pop: &mut LifPopulation,
@@ -16,14 +17,15 @@ fn run(
     let mut all = Vec::new();
     for k in 0..steps {
         pop.step(None, kernel, t.par(), &mut out);
-        all.extend(
-            out.ids
-                .iter()
-                .zip(&out.offsets)
-                .map(|(&i, &o)| (k as u64, i, o)),
-        );
+        collect(k, &out, &mut all);
     }
     all
+}
+
+/// Appends step `k`'s spikes as `(step, neuron, in-step time)`.
+fn collect(k: usize, out: &Spikes, all: &mut Vec<(u64, u32, f32)>) {
+    let spikes = out.ids.iter().zip(&out.offsets);
+    all.extend(spikes.map(|(&i, &o)| (k as u64, i, o)));
 }
 
 #[test]
@@ -100,32 +102,68 @@ fn simd_matches_scalar_and_threads_are_bit_identical() {
 }
 
 /// Quiet and busy stretches of one population: the SIMD kernel switches between its branching
-/// form (quiet blocks) and its branch-free form (blocks where most vectors spike or leave
-/// refractoriness) and must still match the scalar reference bit for bit, on both the
+/// form (quiet blocks) and its busy-block forms (compaction; branch-free blending with
+/// delta-synapse jumps) and must still match the scalar reference bit for bit, on both the
 /// small-argument polynomials (Δt ≪ τ_rc) and the general `expm1`/`ln` (Δt/τ_rc = 0.5).
 #[test]
 fn quiet_and_busy_blocks_match_the_scalar_reference() {
     for (tau_rc, dt) in [(0.02, 1e-3), (0.01, 5e-3)] {
-        let n = 3001;
-        let bias: Vec<f32> = (0..n)
-            .map(|i| match (i / 300) % 3 {
-                0 => 1.02,
-                1 => 15.0 + (i % 7) as f32,
-                _ => 0.5 + 3.0 * (i as f32 * 0.618).fract(),
+        for jumps in [false, true] {
+            let n = 3001;
+            let bias: Vec<f32> = (0..n)
+                .map(|i| match (i / 300) % 3 {
+                    0 => 1.02,
+                    1 => 15.0 + (i % 7) as f32,
+                    _ => 0.5 + 3.0 * (i as f32 * 0.618).fract(),
+                })
+                .collect();
+            let p = LifParams {
+                tau_rc,
+                tau_ref: 0.002,
+                min_voltage: -1.0,
+            };
+            let mut a = LifPopulation::new("a", p, dt, &bias).unwrap();
+            if jumps {
+                a = a.with_jump_port();
+            }
+            let mut b = a.clone();
+            let steps = 400;
+            let (sa, sb) = if jumps {
+                (
+                    run_jumps(&mut a, steps, Kernel::Scalar),
+                    run_jumps(&mut b, steps, Kernel::Simd),
+                )
+            } else {
+                (
+                    run(&mut a, steps, Kernel::Scalar, 1),
+                    run(&mut b, steps, Kernel::Simd, 1),
+                )
+            };
+            assert!(sa.len() > steps * 300 / 4, "busy blocks fire: {}", sa.len());
+            let case = format!("tau_rc {tau_rc}, dt {dt}, jumps {jumps}");
+            assert_eq!(sa, sb, "scalar vs SIMD, {case}");
+            assert_eq!(a.voltage(), b.voltage(), "{case}");
+            assert_eq!(a.refractory(), b.refractory(), "{case}");
+        }
+    }
+}
+
+/// [`run`] with voltage jumps (delta synapses) on every fifth neuron, varying by step.
+fn run_jumps(pop: &mut LifPopulation, steps: usize, kernel: Kernel) -> Vec<(u64, u32, f32)> {
+    let n = pop.voltage().len();
+    let zero = Padded::filled(n, 0.0);
+    let mut out = Spikes::default();
+    let mut all = Vec::new();
+    for k in 0..steps {
+        let jump: Vec<f32> = (0..n)
+            .map(|i| match (i + k) % 5 {
+                0 => 0.3 * ((i * 7 + k * 3) % 11) as f32 / 11.0 - 0.05,
+                _ => 0.0,
             })
             .collect();
-        let p = LifParams {
-            tau_rc,
-            tau_ref: 0.002,
-            min_voltage: -1.0,
-        };
-        let mut a = LifPopulation::new("a", p, dt, &bias).unwrap();
-        let mut b = a.clone();
-        let sa = run(&mut a, 400, Kernel::Scalar, 1);
-        let sb = run(&mut b, 400, Kernel::Simd, 1);
-        assert!(sa.len() > 400 * 300 / 4, "busy blocks fire: {}", sa.len());
-        assert_eq!(sa, sb, "scalar vs SIMD, tau_rc {tau_rc}, dt {dt}");
-        assert_eq!(a.voltage(), b.voltage());
-        assert_eq!(a.refractory(), b.refractory());
+        let jump = Padded::from_slice(&jump, 0.0);
+        pop.step_with_jumps(Some(&zero), &jump, kernel, Par::Seq, &mut out);
+        collect(k, &out, &mut all);
     }
+    all
 }
