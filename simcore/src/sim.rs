@@ -42,14 +42,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
-use rayon::prelude::*;
 use wide::f32x8;
 
 use crate::SimError;
 use crate::chunked::{MAX_PORTS, NeuronChunk, chunk_count, merge_windows};
 use crate::lanes::Padded;
 use crate::neurons::Neurons;
-use crate::par::{CHUNK, CHUNK_LANES, Par, Threads};
+use crate::par::{CHUNK, CHUNK_LANES, Par, Threads, spin_join_each};
 use crate::spikes::{SpikeSteps, SpikeWindow, Spikes};
 
 /// Something that couples populations or drives them: current sources, spike delivery through
@@ -684,11 +683,7 @@ impl Simulator {
                     groups[(before + n / 2) / share].push(item);
                     before += n;
                 }
-                pool.install(|| {
-                    groups
-                        .par_iter_mut()
-                        .for_each(|g| g.drain(..).for_each(step_one))
-                })
+                pool.install(|| spin_join_each(&mut groups, |g| g.drain(..).for_each(step_one)))
             }
             _ => populations.for_each(step_one),
         }
@@ -896,7 +891,7 @@ impl Simulator {
                         tasks[part].0.push(it);
                     }
                     pool.install(|| {
-                        tasks.par_iter_mut().for_each(|(t, secs)| {
+                        spin_join_each(&mut tasks, |(t, secs)| {
                             let start = Instant::now();
                             for it in t.iter_mut() {
                                 it.run(k, w, spikes);
