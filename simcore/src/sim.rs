@@ -42,6 +42,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+use rayon::prelude::*;
 use wide::f32x8;
 
 use crate::SimError;
@@ -495,6 +496,10 @@ pub struct Simulator {
     whole: Vec<bool>,
     /// How windows are cut into blocks and thread tasks, for the last thread count used.
     layout: Option<Layout>,
+    /// Inside a run region whose idle workers spin (`run_awake`): parallel phases are then
+    /// awaited by [`spin_join_each`]; outside, by rayon's join (a sleeping worker takes tens of
+    /// µs to wake, and rayon's adaptive splitting lets the caller do the work meanwhile).
+    awake: bool,
 }
 
 /// Most steps one window of the schedule spans (networks whose spikes never act on inputs
@@ -572,6 +577,7 @@ impl Simulator {
             pending: None,
             whole,
             layout: None,
+            awake: false,
         })
     }
 
@@ -670,7 +676,7 @@ impl Simulator {
             }
         };
         match par {
-            Par::Pool(pool) if populations.len() > 1 => {
+            Par::Pool(pool) if self.awake && populations.len() > 1 => {
                 // One task per thread, over consecutive populations of about equal size: a
                 // task per population would cost a steal each.
                 let mut groups: Vec<Vec<_>> = (0..pool.current_num_threads())
@@ -713,10 +719,20 @@ impl Simulator {
         };
         match self.threads.pool() {
             Some(pool) if steps > 1 && self.step_parallel() => {
-                run_awake(&pool, (self, after_step), |(sim, f)| run(sim, f))
+                run_awake(&pool, (self, after_step), |(sim, f)| {
+                    sim.awake_for(|sim| run(sim, f))
+                })
             }
             _ => run(self, after_step),
         }
+    }
+
+    /// Runs `body` with [`awake`](Self::awake) set (inside `run_awake`).
+    fn awake_for<T>(&mut self, body: impl FnOnce(&mut Self) -> T) -> T {
+        self.awake = true;
+        let out = body(self);
+        self.awake = false;
+        out
     }
 
     /// Whether a step of the per-step schedule has enough work to run on the pool.
@@ -762,7 +778,7 @@ impl Simulator {
         match self.threads.pool() {
             Some(pool) if self.windows_parallel(steps) => {
                 run_awake(&pool, (self, observe), |(sim, observe)| {
-                    windows(sim, observe)
+                    sim.awake_for(|sim| windows(sim, observe))
                 })
             }
             _ => windows(self, observe),
@@ -808,6 +824,7 @@ impl Simulator {
             pending,
             whole,
             layout,
+            awake,
             ..
         } = self;
         // Blocks: one per population on one thread; otherwise the populations' chunks, in
@@ -890,14 +907,16 @@ impl Simulator {
                     for (it, &part) in items.iter_mut().zip(part_of_block.iter().flatten()) {
                         tasks[part].0.push(it);
                     }
-                    pool.install(|| {
-                        spin_join_each(&mut tasks, |(t, secs)| {
-                            let start = Instant::now();
-                            for it in t.iter_mut() {
-                                it.run(k, w, spikes);
-                            }
-                            *secs = start.elapsed().as_secs_f64();
-                        })
+                    let task = |(t, secs): &mut (Vec<&mut Item<'_>>, f64)| {
+                        let start = Instant::now();
+                        for it in t.iter_mut() {
+                            it.run(k, w, spikes);
+                        }
+                        *secs = start.elapsed().as_secs_f64();
+                    };
+                    pool.install(|| match awake {
+                        true => spin_join_each(&mut tasks, task),
+                        false => tasks.par_iter_mut().for_each(task),
                     });
                     for (b, (_, secs)) in busy.iter_mut().zip(&tasks) {
                         *b += secs;
