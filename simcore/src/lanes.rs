@@ -91,6 +91,12 @@ pub fn first_non_finite<'a>(
     })
 }
 
+/// The ids `first, first + 1, …, first + 7` of the neurons in the lanes of one vector.
+#[inline(always)]
+pub fn lane_ids(first: u32) -> i32x8 {
+    i32x8::splat(first as i32) + i32x8::from([0, 1, 2, 3, 4, 5, 6, 7])
+}
+
 /// The lane permutation that moves the lanes set in a mask to the front, in lane order (the
 /// other lanes get unspecified values): the core of branch-free compaction in SIMD kernels
 /// (spike output, lists of lanes that need more work). One table lookup, then one AVX2

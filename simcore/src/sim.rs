@@ -24,7 +24,7 @@
 //! minimum delay for the same reason). When every component supports it (implements
 //! [`Component::chunks`]) and every population with input ports has work chunks
 //! ([`Neurons::chunks`]), the simulator advances whole windows: each fixed work chunk of
-//! [`CHUNK`](crate::par::CHUNK) neurons (`crate::chunked`) runs phases 1–2 for every step of the window — first
+//! [`CHUNK`] neurons (`crate::chunked`) runs phases 1–2 for every step of the window — first
 //! taking in the previous window's spikes (delivery into its own targets' delay slots), then
 //! per step: its components' inputs, integrate, threshold — while its state stays in cache;
 //! phase 3 happens once per window, as part of the next window's chunk work. All chunks of a
@@ -378,9 +378,9 @@ impl Layout {
     }
 
     /// Measured rebalancing: given each part's busy time since the last decision
-    /// ([`busy`](Self::busy)), moves one boundary chunk from the busiest part to a neighbour when the move, predicted with
-    /// the busiest part's time per neuron, lowers the larger of the two times by at least
-    /// [`REBALANCE_GAIN`]. Parts stay consecutive runs and none becomes empty. Neuron counts
+    /// ([`busy`](Self::busy)), moves one boundary chunk from the busiest part to a neighbour
+    /// when the move, predicted with the busiest part's time per neuron, lowers the larger of
+    /// the two times by at least [`REBALANCE_GAIN`]. Parts stay consecutive runs and none becomes empty. Neuron counts
     /// are a good first cut, but a part's time also grows with its number of blocks (each
     /// block looks up every spiking row's part once) and with its populations' input, so the
     /// measured cut can differ by a chunk. Which part runs a chunk never changes results.

@@ -4,7 +4,7 @@ use std::mem::MaybeUninit;
 
 use wide::{f32x8, i32x8};
 
-use crate::lanes::{LANES, LeftPack};
+use crate::lanes::{LANES, LeftPack, lane_ids};
 
 /// Spikes of one population during one step: neuron ids in ascending order, and for each the
 /// spike time measured from the start of the step, in seconds (`0 < t ≤ Δt`).
@@ -76,8 +76,7 @@ impl LanePush<'_> {
     /// were reserved.
     #[inline(always)]
     pub fn push(&mut self, mask: u32, first: u32, t: f32x8) {
-        let ids = i32x8::splat(first as i32) + i32x8::from([0, 1, 2, 3, 4, 5, 6, 7]);
-        self.push_ids(mask, ids, t)
+        self.push_ids(mask, lane_ids(first), t)
     }
 
     /// Appends the lanes set in `mask` of neuron ids `ids` (ascending over the lanes set) with

@@ -193,44 +193,38 @@ fn simulate(
         .collect();
     while sim.steps_done() < *steps {
         let done = sim.steps_done();
-        if !sim.windowed() {
-            // Per-step schedule (NEF networks, STDP): 64 steps (interrupt and progress checks)
-            // in one pool region, recording spikes and due probes after every step.
+        let mut written = Ok(());
+        let ran = if sim.windowed() {
+            // Advance to the next probe sample, at most 64 steps (interrupt and progress
+            // checks): `Simulator::run` takes these steps in min-delay windows, one parallel
+            // region each; probes are sampled where it stops.
+            let next = periods
+                .iter()
+                .fold((done / 64 + 1) * 64, |n, &e| n.min((done / e + 1) * e))
+                .min(*steps);
+            sim.run(next - done, &mut |step, spikes| {
+                if written.is_ok() {
+                    written = rec.record_spikes(step, spikes, populations);
+                }
+            })
+        } else {
+            // Per-step schedule (NEF networks, STDP): 64 steps in one pool region, recording
+            // spikes and due probes after every step.
             let next = ((done / 64 + 1) * 64).min(*steps);
-            let mut written = Ok(());
-            let ran = sim.run_stepwise(next - done, &mut |sim| {
+            sim.run_stepwise(next - done, &mut |sim| {
                 if written.is_ok() {
                     let step = sim.steps_done() - 1;
                     written = rec
                         .record_spikes(step, sim.spikes(), populations)
                         .and_then(|()| rec.record_probes(sim, probes));
                 }
-            });
-            written?;
-            if let Err(e) = ran {
-                rec.record_probes(sim, probes)?;
-                return Ok(Status::Fault(e.to_string()));
-            }
-            if stop.load(Ordering::Relaxed) {
-                return Ok(Status::Interrupted);
-            }
-            progress.update(sim.steps_done());
-            continue;
-        }
-        // Advance to the next probe sample, at most 64 steps (interrupt and progress checks):
-        // `Simulator::run` takes these steps in min-delay windows, one parallel region each.
-        let next = periods
-            .iter()
-            .fold((done / 64 + 1) * 64, |n, &e| n.min((done / e + 1) * e))
-            .min(*steps);
-        let mut written = Ok(());
-        let ran = sim.run(next - done, &mut |step, spikes| {
-            if written.is_ok() {
-                written = rec.record_spikes(step, spikes, populations);
-            }
-        });
+            })
+        };
         written?;
-        rec.record_probes(sim, probes)?;
+        // The faulty step's probes too (the per-step hook does not see a step that failed).
+        if sim.windowed() || ran.is_err() {
+            rec.record_probes(sim, probes)?;
+        }
         if let Err(e) = ran {
             return Ok(Status::Fault(e.to_string()));
         }

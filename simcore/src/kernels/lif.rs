@@ -27,8 +27,8 @@
 //! $a = 1 - e^{-\Delta t/\tau_{rc}}$; when $a \le 0.1$ (Δt ≤ 2 ms at τ_rc = 20 ms) the kernels
 //! evaluate the first form by [`mathf::ln_1p_small`], a polynomial without range reduction,
 //! otherwise the second by [`mathf::ln`]. Likewise the refractory-exit factor's `expm1` takes
-//! [`mathf::exp_m1_small_x8`] when Δt/τ_rc ≤ 0.34 (the same bits as the general one there).
-//! A crossing caused by a delta-synapse jump (`v_int ≤ 1`) happens at `t_s = Δt`. The neuron resets to 0 and stays refractory for `τ_ref` counted from `t_s`, so
+//! [`mathf::exp_m1_small`] when Δt/τ_rc ≤ 0.34 (the same bits as the general one there).
+//! The neuron resets to 0 and stays refractory for `τ_ref` counted from `t_s`, so
 //! `r ← τ_ref − (Δt − t_s)` carries the fraction into the next step (a negative value, a
 //! refractory period ending within this step, is stored as 0). Finally `v ← max(v, v_min)`.
 //!
@@ -58,7 +58,7 @@
 use wide::{f32x8, i32x8};
 
 use super::mathf;
-use crate::lanes::{LANES, LeftPack};
+use crate::lanes::{LANES, LeftPack, lane_ids};
 use crate::spikes::{LanePush, Spikes};
 
 /// Per-population constants of the LIF step, precomputed once.
@@ -75,7 +75,7 @@ pub struct LifConsts {
     /// Whole-step integration factor `a = −expm1(−Δt/τ_rc)`.
     pub a_dt: f32,
     /// `Δt/τ_rc ≤` [`mathf::EXP_M1_SMALL`]: the refractory-exit exponent, in `(−Δt/τ_rc, 0)`,
-    /// needs no range reduction ([`mathf::exp_m1_small_x8`], same bits).
+    /// needs no range reduction ([`mathf::exp_m1_small`], same bits).
     pub exit_small: bool,
     /// `a = 1 − e^{−Δt/τ_rc} ≤` [`mathf::LN_1P_SMALL`]: the spike-time logarithm's argument
     /// `−(v − 1)/(J − 1)` lies in `[−a, 0)`, and [`mathf::ln_1p_small`] evaluates it.
@@ -85,14 +85,15 @@ pub struct LifConsts {
 impl LifConsts {
     /// Constants for time step `dt` (s), `tau_rc`, `tau_ref` (s) and the voltage floor.
     pub fn new(dt: f32, tau_rc: f32, tau_ref: f32, min_voltage: f32) -> Self {
+        let a_dt = -(-dt / tau_rc).exp_m1();
         Self {
             dt,
             tau_rc,
             tau_ref,
             min_voltage,
-            a_dt: -(-dt / tau_rc).exp_m1(),
+            a_dt,
             exit_small: dt / tau_rc <= mathf::EXP_M1_SMALL,
-            spike_small: -(-dt / tau_rc).exp_m1() <= mathf::LN_1P_SMALL,
+            spike_small: a_dt <= mathf::LN_1P_SMALL,
         }
     }
 
@@ -118,7 +119,7 @@ impl LifConsts {
     fn spike_time_x8(&self, j: f32x8, v_int: f32x8) -> f32x8 {
         let one = f32x8::ONE;
         let l = if self.spike_small {
-            mathf::ln_1p_small_x8((one - v_int) / (j - one))
+            mathf::ln_1p_small((one - v_int) / (j - one))
         } else {
             mathf::ln_x8((j - v_int) / (j - one))
         };
@@ -134,7 +135,7 @@ impl LifConsts {
     #[inline(always)]
     fn exit_exp_m1_x8(&self, x: f32x8) -> f32x8 {
         if self.exit_small {
-            mathf::exp_m1_small_x8(x)
+            mathf::exp_m1_small(x)
         } else {
             mathf::exp_m1_x8(x)
         }
@@ -269,7 +270,7 @@ pub fn lif_step_delta_simd(
 const JUMP_GATE: f32 = 1.0 - 1e-3;
 
 /// [`LifConsts`] on eight lanes, and which lanes of the last vector are neurons (padding lanes
-/// never report spikes).
+/// never report spikes): built once per kernel call.
 struct X8 {
     dt: f32x8,
     a_dt: f32x8,
@@ -324,6 +325,7 @@ fn lif_lanes<const JUMP: bool>(
     spikes: &mut Spikes,
 ) {
     let mut out = spikes.lanes(v.len());
+    let x = X8::new(c, n_valid);
     let mut dense = false;
     let mut work = Compacted::default();
     for start in (0..v.len()).step_by(BLOCK) {
@@ -331,13 +333,13 @@ fn lif_lanes<const JUMP: bool>(
         let len = block.len();
         let busy = match (dense, JUMP) {
             (true, false) => {
-                lif_block_compacted(c, &current, v, r, block, base, n_valid, &mut out, &mut work)
+                lif_block_compacted(c, &x, &current, v, r, block, base, &mut out, &mut work)
             }
             (true, true) => {
-                lif_block::<JUMP, true>(c, &current, &jump, v, r, block, base, n_valid, &mut out)
+                lif_block::<JUMP, true>(c, &x, &current, &jump, v, r, block, base, &mut out)
             }
             (false, _) => {
-                lif_block::<JUMP, false>(c, &current, &jump, v, r, block, base, n_valid, &mut out)
+                lif_block::<JUMP, false>(c, &x, &current, &jump, v, r, block, base, &mut out)
             }
         };
         dense = busy * BUSY_DENSE > len;
@@ -392,19 +394,17 @@ fn store8<T: Copy>(a: &mut [T], at: usize, x: [T; LANES]) {
 #[allow(clippy::too_many_arguments)]
 fn lif_block_compacted(
     c: &LifConsts,
+    x: &X8,
     current: &impl Fn(usize) -> f32x8,
     v: &mut [f32x8],
     r: &mut [f32x8],
     block: std::ops::Range<usize>,
     base: u32,
-    n_valid: usize,
     out: &mut LanePush<'_>,
     work: &mut Compacted,
 ) -> usize {
-    let x = X8::new(c, n_valid);
     let (dt, a_dt, min_v, tau_rc, tau_ref) = (x.dt, x.a_dt, x.min_v, x.tau_rc, x.tau_ref);
     let (zero, one) = (f32x8::ZERO, f32x8::ONE);
-    let iota = i32x8::from([0, 1, 2, 3, 4, 5, 6, 7]);
     let mut count = 0;
     let mut busy = 0;
     for k in block {
@@ -419,7 +419,7 @@ fn lif_block_compacted(
         v[k] = v_int.fast_max(min_v);
         r[k] = (r0 - dt).fast_max(zero);
         let pack = LeftPack::new(mask);
-        let idx = i32x8::splat((k * LANES) as i32) + iota;
+        let idx = lane_ids((k * LANES) as u32);
         store8(&mut work.idx, count, pack.i32s(idx).to_array());
         store8(&mut work.j, count, pack.f32s(j).to_array());
         store8(&mut work.v0, count, pack.f32s(v0).to_array());
@@ -472,16 +472,15 @@ const BUSY_DENSE: usize = 4;
 #[allow(clippy::too_many_arguments)]
 fn lif_block<const JUMP: bool, const DENSE: bool>(
     c: &LifConsts,
+    x: &X8,
     current: &impl Fn(usize) -> f32x8,
     jump: &impl Fn(usize) -> f32x8,
     v: &mut [f32x8],
     r: &mut [f32x8],
     block: std::ops::Range<usize>,
     base: u32,
-    n_valid: usize,
     out: &mut LanePush<'_>,
 ) -> usize {
-    let x = X8::new(c, n_valid);
     let (dt, a_dt, min_v, tau_rc, tau_ref) = (x.dt, x.a_dt, x.min_v, x.tau_rc, x.tau_ref);
     let (zero, one) = (f32x8::ZERO, f32x8::ONE);
     let gate = f32x8::splat(c.dt * JUMP_GATE);

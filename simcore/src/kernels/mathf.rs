@@ -11,13 +11,14 @@
 //! cancellation-free polynomial for $|x| < \ln 2/2$ (r = 0), no branch or blend.
 //!
 //! `ln` (positive normal arguments): $x = m\,2^e$ with $m \in [\sqrt{1/2}, \sqrt 2)$ (integer
-//! arithmetic on the bits), then with
-//! $f = m - 1$, Cephes' `logf`: $\ln m = f - f^2/2 + f^3 P(f)$ (degree-8 $P$, maximum relative
-//! error ≈ 1 ulp), plus $e\ln 2$ with ln 2 split in two parts. No division: the kernels that
-//! evaluate it for every vector spend their time in arithmetic, and a division costs several.
+//! arithmetic on the bits), then with $f = m - 1$, Cephes' `logf`:
+//! $\ln m = f - f^2/2 + f^3 P(f)$ (degree-8 $P$, maximum relative error ≈ 1 ulp), plus
+//! $e\ln 2$ with ln 2 split in two parts. No division: the kernels that evaluate it for every
+//! vector spend their time in arithmetic, and a division costs several.
 //!
-//! `exp_m1_small`, `ln_1p_small`: the polynomials alone, for kernels whose arguments are known
-//! to be small (the LIF refractory exit and spike time at Δt ≪ τ_rc): about half the operations.
+//! `exp_m1_small`, `ln_1p_small` (generic over [`Real`]): the polynomials alone, for kernels
+//! whose arguments are known to be small (the LIF refractory exit and spike time at
+//! Δt ≪ τ_rc): about half the operations.
 
 use wide::{f32x8, i32x8};
 
@@ -97,16 +98,23 @@ pub fn exp_m1_x8(x: f32x8) -> f32x8 {
 /// Arguments `|x| ≤ EXP_M1_SMALL` need no range reduction: `round(x·log₂e) = 0`.
 pub const EXP_M1_SMALL: f32 = 0.34;
 
-/// $e^x - 1$ for $|x| \le$ [`EXP_M1_SMALL`] on eight lanes: the polynomial of [`exp_m1_x8`]
-/// alone, the same bits as [`exp_m1`] there (its reduction is then exact: `f = x`, `2^r = 1`)
-/// at about half the operations.
+/// $e^x - 1$ for $|x| \le$ [`EXP_M1_SMALL`] (scalar or eight lanes): the polynomial of
+/// [`exp_m1`] alone, the same bits as [`exp_m1`] there (its reduction is then exact: `f = x`,
+/// `2^r = 1`) at about half the operations.
 #[inline(always)]
-pub fn exp_m1_small_x8(x: f32x8) -> f32x8 {
-    let mut p = f32x8::splat(P0);
-    for c in [P1, P2, P3, P4, P5] {
-        p = p.mul_add(x, f32x8::splat(c));
+pub fn exp_m1_small<T: Real>(x: T) -> T {
+    horner(x, &[P0, P1, P2, P3, P4, P5]).mul_add(x * x, x)
+}
+
+/// `c[0]·xⁿ + c[1]·xⁿ⁻¹ + … + c[n]` by Horner's rule: the same multiply-adds for `f32` and
+/// `f32x8`.
+#[inline(always)]
+fn horner<T: Real>(x: T, c: &[f32]) -> T {
+    let mut p = T::splat(f64::from(c[0]));
+    for &ci in &c[1..] {
+        p = p.mul_add(x, T::splat(f64::from(ci)));
     }
-    p.mul_add(x * x, x)
+    p
 }
 
 /// Bits of √½ (0x3f3504f3): `bits(x) − bits(√½)` has the exponent `e` and, in its low 23
@@ -130,7 +138,7 @@ const L: [f32; 9] = [
 pub const LN_1P_SMALL: f32 = 0.1;
 
 /// Taylor coefficients of `ln(1 + x)/x` from the `x⁶` term down: (−1)ᵏ/(k + 1).
-const T: [f32; 7] = [
+const LN_1P: [f32; 7] = [
     1.0 / 7.0,
     -1.0 / 6.0,
     1.0 / 5.0,
@@ -140,46 +148,11 @@ const T: [f32; 7] = [
     1.0,
 ];
 
-/// $\ln(1 + x)$ for $|x| \le$ [`LN_1P_SMALL`] (scalar; same bits as [`ln_1p_small_x8`]): a
+/// $\ln(1 + x)$ for $|x| \le$ [`LN_1P_SMALL`] (scalar or eight lanes, the same operations): a
 /// polynomial without range reduction.
 #[inline(always)]
-pub fn ln_1p_small(x: f32) -> f32 {
-    let mut p = T[0];
-    for &c in &T[1..] {
-        p = p.mul_add(x, c);
-    }
-    p * x
-}
-
-/// $\ln(1 + x)$ for $|x| \le$ [`LN_1P_SMALL`] on eight lanes.
-#[inline(always)]
-pub fn ln_1p_small_x8(x: f32x8) -> f32x8 {
-    let mut p = f32x8::splat(T[0]);
-    for &c in &T[1..] {
-        p = p.mul_add(x, f32x8::splat(c));
-    }
-    p * x
-}
-
-/// `P(f)` of [`L`] by Estrin's scheme (`z = f²`): the same operations for `f32` and `f32x8`,
-/// a dependency chain of 5 multiply-adds instead of Horner's 8 (the kernels that call `ln`
-/// for every vector are bound by its latency).
-#[inline(always)]
-fn log_poly<T: Copy + std::ops::Mul<Output = T> + From<f32>>(
-    f: T,
-    z: T,
-    fma: impl Fn(T, T, T) -> T,
-) -> T {
-    let c = |i: usize| T::from(L[i]);
-    let z2 = z * z;
-    // L is highest degree first: P = L0 f⁸ + L1 f⁷ + … + L8.
-    let p87 = fma(c(7), f, c(8));
-    let p65 = fma(c(5), f, c(6));
-    let p43 = fma(c(3), f, c(4));
-    let p21 = fma(c(1), f, c(2));
-    let lo = fma(p65, z, p87);
-    let hi = fma(fma(c(0), z, p21), z, p43);
-    fma(hi, z2, lo)
+pub fn ln_1p_small<T: Real>(x: T) -> T {
+    horner(x, &LN_1P) * x
 }
 
 /// $\ln x$ for positive normal `x` (scalar; same bits as [`ln_x8`]). Smaller arguments are
@@ -191,7 +164,7 @@ pub fn ln(x: f32) -> f32 {
     let m = f32::from_bits(((i & 0x007f_ffff) + SQRT_HALF_BITS) as u32);
     let f = m - 1.0;
     let z = f * f;
-    let p = log_poly(f, z, f32::mul_add);
+    let p = horner(f, &L);
     let y = (f * z).mul_add(p, e * LN2_LO);
     let y = z.mul_add(-0.5, y);
     e.mul_add(LN2_HI, f + y)
@@ -206,7 +179,7 @@ pub fn ln_x8(x: f32x8) -> f32x8 {
     let m: f32x8 = bytemuck::cast((i & i32x8::splat(0x007f_ffff)) + i32x8::splat(SQRT_HALF_BITS));
     let f = m - f32x8::ONE;
     let z = f * f;
-    let p = log_poly(f, z, |a, b, c| a.mul_add(b, c));
+    let p = horner(f, &L);
     let y = (f * z).mul_add(p, e * f32x8::splat(LN2_LO));
     let y = z.mul_add(f32x8::splat(-0.5), y);
     e.mul_add(f32x8::splat(LN2_HI), f + y)
@@ -372,10 +345,10 @@ mod tests {
                     (f64::from(l) - r).abs() <= 1.5e-7 * r.abs() + 1e-45,
                     "ln_1p_small({x}) = {l} vs {r}"
                 );
-                let v = ln_1p_small_x8(f32x8::splat(x)).to_array();
+                let v = ln_1p_small(f32x8::splat(x)).to_array();
                 assert!(
                     v.iter().all(|y| y.to_bits() == l.to_bits()),
-                    "ln_1p_small_x8({x})"
+                    "ln_1p_small on eight lanes ({x})"
                 );
             }
         }
@@ -388,7 +361,7 @@ mod tests {
             let x = EXP_M1_SMALL * (2.0 * k as f32 / n as f32 - 1.0);
             for x in [x, x * 1e-3, x * 1e-6] {
                 let want = exp_m1(x).to_bits();
-                let got = exp_m1_small_x8(f32x8::splat(x)).to_array();
+                let got = exp_m1_small(f32x8::splat(x)).to_array();
                 assert!(got.iter().all(|y| y.to_bits() == want), "exp_m1_small({x})");
             }
         }
