@@ -12,8 +12,12 @@ const DT: f64 = 1e-3;
 
 /// `Node(sin)` → a 1-D ensemble of 20 neurons, with `probes` on it.
 fn network(probes: Vec<ProbeSpec>) -> NefNetwork {
+    chain_of(&[("ens", 20)], probes)
+}
+
+/// `Node(sin)` → the 1-D `ensembles` (name, neurons) in a chain, with `probes`.
+fn chain_of(ensembles: &[(&str, usize)], probes: Vec<ProbeSpec>) -> NefNetwork {
     let mut net = NefNetwork::default();
-    net.ensembles.push(EnsembleSpec::new("ens", 20, 1));
     net.nodes.push((
         "in".into(),
         Signal::Sine {
@@ -23,10 +27,13 @@ fn network(probes: Vec<ProbeSpec>) -> NefNetwork {
             offset: vec![0.0],
         },
     ));
-    net.connections.push(ConnectionSpec::new(
-        Endpoint::Node("in".into()),
-        Endpoint::Ensemble("ens".into()),
-    ));
+    let mut pre = Endpoint::Node("in".into());
+    for &(name, n) in ensembles {
+        net.ensembles.push(EnsembleSpec::new(name, n, 1));
+        net.connections
+            .push(ConnectionSpec::new(pre, Endpoint::Ensemble(name.into())));
+        pre = Endpoint::Ensemble(name.into());
+    }
     net.probes = probes;
     net
 }
@@ -154,34 +161,17 @@ fn bad_neuron_selections_are_errors_naming_the_key() {
 /// A chain `Node → a → b → c → d` of 1500-neuron ensembles (6000 neurons: enough for the
 /// per-step schedule to use the pool), probed by value, spikes, voltage and input.
 fn chain() -> NefNetwork {
-    let mut net = NefNetwork::default();
-    net.nodes.push((
-        "in".into(),
-        Signal::Sine {
-            freq: 2.0,
-            amplitude: vec![1.0],
-            phase: vec![0.0],
-            offset: vec![0.0],
-        },
-    ));
-    let names = ["a", "b", "c", "d"];
-    for (i, name) in names.iter().enumerate() {
-        net.ensembles.push(EnsembleSpec::new(name, 1500, 1));
-        let pre = match i {
-            0 => Endpoint::Node("in".into()),
-            _ => Endpoint::Ensemble(names[i - 1].into()),
-        };
-        net.connections
-            .push(ConnectionSpec::new(pre, Endpoint::Ensemble((*name).into())));
-    }
     let on = |name: &str, what| ProbeSpec::new(name, Endpoint::Ensemble("d".into()), what);
-    net.probes = vec![
+    let probes = vec![
         on("value", ProbeWhat::Value),
         on("spikes", ProbeWhat::Spikes),
         on("voltage", ProbeWhat::Variable("v".into())),
         on("input", ProbeWhat::Input),
     ];
-    net
+    chain_of(
+        &[("a", 1500), ("b", 1500), ("c", 1500), ("d", 1500)],
+        probes,
+    )
 }
 
 #[test]
