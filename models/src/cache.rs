@@ -77,11 +77,10 @@ impl DecoderCache {
     pub fn key(ens: &BuiltEnsemble, targets: &[f64], k: usize, solver: &LstsqL2) -> String {
         let mut h = Sha256::new();
         h.update(MAGIC);
+        // One update per array (the digest is that of the concatenated bytes either way).
         let f = |h: &mut Sha256, xs: &[f64]| {
             h.update((xs.len() as u64).to_le_bytes());
-            for x in xs {
-                h.update(x.to_le_bytes());
-            }
+            h.update(xs.iter().flat_map(|x| x.to_le_bytes()).collect::<Vec<u8>>());
         };
         let lif = ens.neuron.lif();
         h.update(match ens.neuron {

@@ -282,14 +282,11 @@ impl Connection {
     }
 }
 
-impl Component for Connection {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
+impl Connection {
+    /// Steps 1–3: the source value through the synapse (one step of delay when filtered) and
+    /// the transform, into `out`.
+    fn advance(&mut self, step: u64, dt: f64) {
         let t = (step + 1) as f64 * dt;
-        // 1–2: source value through the synapse (one step of delay when filtered).
         match (&self.source, &mut self.synapse) {
             (Source::Node(node), Some(f)) => {
                 Self::filter_step(
@@ -317,12 +314,48 @@ impl Component for Connection {
                 self.pending.fill(0.0);
             }
         }
-        // 3: transform.
         self.transform.apply(&self.fresh, &mut self.out);
+    }
+
+    /// Step 4 for an ensemble or neurons target: adds `out` into its input current `ports[0]`.
+    fn add_into(&self, ports: &mut [Padded]) {
+        match &self.target {
+            Target::Encoded { encoders, .. } => {
+                encode(ports[0].as_mut_slice(), encoders, &self.out);
+            }
+            Target::Neurons { gain, .. } => {
+                let j = ports[0].as_mut_slice();
+                for ((j, g), u) in j.iter_mut().zip(gain).zip(&self.out) {
+                    *j += g * *u as f32;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Phase 3 for a spiking source: decodes its spikes of the step into `pending`, then
+    /// learns (the change first acts on the next step's spikes).
+    fn take_spikes(&mut self, spikes: &Spikes, dt: f64) {
+        if let Source::Spikes { decoders, .. } = &mut self.source {
+            decode_spikes(&spikes.ids, decoders, self.spike_weight, &mut self.pending);
+            if let Some(pes) = &mut self.pes {
+                pes.update(decoders, spikes, dt);
+            }
+        }
+    }
+}
+
+impl Component for Connection {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
+        self.advance(step, dt);
         // 4: target.
         match &self.target {
-            Target::Encoded { pop, encoders } => {
-                encode(inputs[*pop][0].as_mut_slice(), encoders, &self.out);
+            Target::Encoded { pop, .. } | Target::Neurons { pop, .. } => {
+                self.add_into(&mut inputs[*pop])
             }
             Target::LearnedEncoders { pop, encoders } => {
                 let mut st = encoders.lock();
@@ -331,43 +364,54 @@ impl Component for Connection {
                     *x += u;
                 }
             }
-            Target::Neurons { pop, gain } => {
-                let j = inputs[*pop][0].as_mut_slice();
-                for ((j, g), u) in j.iter_mut().zip(gain).zip(&self.out) {
-                    *j += g * *u as f32;
-                }
-            }
             Target::Probe(p) => p.record(step, &self.out),
             Target::Rule(r) => r.add(&self.out),
         }
     }
 
     fn observe(&mut self, _step: u64, dt: f64, spikes: &[Spikes]) {
-        let k = self.pending.len();
-        match &mut self.source {
-            Source::Spikes { pop, decoders } => {
-                decode_spikes(
-                    &spikes[*pop].ids,
-                    decoders,
-                    self.spike_weight,
-                    &mut self.pending,
-                );
-                // Learning after decoding: the change first acts on the next step's spikes.
-                if let Some(pes) = &mut self.pes {
-                    pes.update(decoders, &spikes[*pop], dt);
-                }
-            }
-            Source::Rates { rates, decoders } => rates.with(|r| {
-                for (&r, d) in r.iter().zip(decoders.chunks_exact(k)) {
-                    if r != 0.0 {
-                        for (p, d) in self.pending.iter_mut().zip(d) {
-                            *p += f64::from(r) * d;
+        match &self.source {
+            Source::Spikes { pop, .. } => self.take_spikes(&spikes[*pop], dt),
+            Source::Rates { rates, decoders } => {
+                let k = self.pending.len();
+                rates.with(|r| {
+                    for (&r, d) in r.iter().zip(decoders.chunks_exact(k)) {
+                        if r != 0.0 {
+                            for (p, d) in self.pending.iter_mut().zip(d) {
+                                *p += f64::from(r) * d;
+                            }
                         }
                     }
-                }
-            }),
+                })
+            }
             Source::Node(_) => {}
         }
+    }
+
+    /// An ensemble or its neurons: phase 1 touches only their input.
+    fn drive_target(&self) -> Option<usize> {
+        match &self.target {
+            Target::Encoded { pop, .. } | Target::Neurons { pop, .. } => Some(*pop),
+            _ => None,
+        }
+    }
+
+    fn drive_ports(&mut self, step: u64, dt: f64, ports: &mut [Padded]) {
+        self.advance(step, dt);
+        self.add_into(ports);
+    }
+
+    /// Decoded spikes without learning: phase 3 reads only the source's spikes (PES also
+    /// reads its error signal, so learning connections observe after the step).
+    fn observe_source(&self) -> Option<usize> {
+        match &self.source {
+            Source::Spikes { pop, .. } if self.pes.is_none() => Some(*pop),
+            _ => None,
+        }
+    }
+
+    fn observe_spikes(&mut self, _step: u64, dt: f64, spikes: &Spikes) {
+        self.take_spikes(spikes, dt);
     }
 
     fn as_any(&self) -> Option<&dyn std::any::Any> {

@@ -332,14 +332,20 @@ impl NefNetwork {
             let (alt, y) = f.targets(ens, name)?;
             let e = alt.as_ref().unwrap_or(ens);
             let k = f.dims(ens.dims);
-            let key = DecoderCache::key(e, &y, k, solver);
-            let (dec, cached, secs) = match opts.cache.get(&key) {
+            // Hashing everything a solve depends on is a few % of a build: only with a cache.
+            let key = opts
+                .cache
+                .dir()
+                .map(|_| DecoderCache::key(e, &y, k, solver));
+            let (dec, cached, secs) = match key.as_deref().and_then(|key| opts.cache.get(key)) {
                 Some(d) if d.n == ens.n && d.dims == k => (d, true, 0.0),
                 _ => {
                     let t0 = std::time::Instant::now();
                     let d = solve(e, &y, k, solver, name)?;
                     let secs = t0.elapsed().as_secs_f64();
-                    opts.cache.put(&key, &d);
+                    if let Some(key) = &key {
+                        opts.cache.put(key, &d);
+                    }
                     (d, false, secs)
                 }
             };

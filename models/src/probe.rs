@@ -188,8 +188,14 @@ impl Component for SpikeProbe {
     }
     fn drive(&mut self, _step: u64, _dt: f64, _inputs: &mut [Vec<Padded>]) {}
     fn observe(&mut self, step: u64, dt: f64, spikes: &[Spikes]) {
+        self.observe_spikes(step, dt, &spikes[self.pop]);
+    }
+    fn observe_source(&self) -> Option<usize> {
+        Some(self.pop)
+    }
+    fn observe_spikes(&mut self, step: u64, dt: f64, spikes: &Spikes) {
         let h = 1.0 / dt;
-        for &i in &spikes[self.pop].ids {
+        for &i in &spikes.ids {
             let c = self.column[i as usize];
             if c != NOT_RECORDED {
                 self.counts[c as usize] += h;
@@ -242,9 +248,15 @@ impl Component for InputProbe {
     fn name(&self) -> &str {
         &self.name
     }
-    fn drive(&mut self, step: u64, _dt: f64, inputs: &mut [Vec<Padded>]) {
+    fn drive(&mut self, step: u64, dt: f64, inputs: &mut [Vec<Padded>]) {
+        self.drive_ports(step, dt, &mut inputs[self.pop]);
+    }
+    fn drive_target(&self) -> Option<usize> {
+        Some(self.pop)
+    }
+    fn drive_ports(&mut self, step: u64, _dt: f64, ports: &mut [Padded]) {
         if self.handle.keeps(step) {
-            let j = inputs[self.pop][0].as_slice();
+            let j = ports[0].as_slice();
             for ((b, &i), &bias) in self.buf.iter_mut().zip(&self.neurons).zip(&self.bias) {
                 *b = bias + j[i as usize];
             }

@@ -13,6 +13,14 @@
 //!    them into delay rings, decoders, learning traces). Reads: `spikes`. Writes: component state.
 //! 4. **check** — every `check_every` steps, neuron state is scanned for non-finite values.
 //!
+//! Phases 1 and 2–3 also run *fused* with the populations: a component that declares a
+//! [`Component::drive_target`] drives inside that population's thread task, after the
+//! components without one (each target's fused components in list order, so every input
+//! adds up in one order whatever the thread count), and one that declares a
+//! [`Component::observe_source`] observes right after that population stepped. A task runs
+//! all its drives before stepping its first population, so a drive of step `k` never sees
+//! the observation of step `k`.
+//!
 //! Probes and recorders are observers: they read `spikes()` and `population(i).variable(..)`
 //! between steps and never own state.
 //!
@@ -72,6 +80,35 @@ pub trait Component: Send + std::fmt::Debug {
     fn observe_par(&mut self, step: u64, dt: f64, spikes: &[Spikes], par: Par<'_>) {
         let _ = par;
         self.observe(step, dt, spikes)
+    }
+    /// Per-step schedule: the one population whose inputs alone phase 1 touches, when phase 1
+    /// reads and writes nothing else but the component's own state (a decoded connection into
+    /// an ensemble, an input probe). The simulator then calls
+    /// [`drive_ports`](Self::drive_ports) instead of [`drive`](Self::drive), inside that
+    /// population's thread task, after the components without a target have driven; the
+    /// components of one target drive in their order in the simulator. `None` (the default):
+    /// [`drive_par`](Self::drive_par) on the calling thread before the tasks.
+    fn drive_target(&self) -> Option<usize> {
+        None
+    }
+    /// Phase 1 of a component with a [`drive_target`](Self::drive_target): add this step's
+    /// inputs into that population's ports (the same as [`drive`](Self::drive) does).
+    fn drive_ports(&mut self, step: u64, dt: f64, ports: &mut [Padded]) {
+        let _ = (step, dt, ports);
+    }
+    /// Per-step schedule: the one population whose spikes alone phase 3 reads, when phase 3
+    /// writes nothing but the component's own state (decoding an ensemble's spikes). The
+    /// simulator then calls [`observe_spikes`](Self::observe_spikes) instead of
+    /// [`observe`](Self::observe), right after that population stepped — in its thread task
+    /// when the component does not also drive in another task. `None` (the default):
+    /// [`observe_par`](Self::observe_par) after all populations stepped.
+    fn observe_source(&self) -> Option<usize> {
+        None
+    }
+    /// Phase 3 of a component with an [`observe_source`](Self::observe_source): that
+    /// population's spikes of `step` (the same as [`observe`](Self::observe) does).
+    fn observe_spikes(&mut self, step: u64, dt: f64, spikes: &Spikes) {
+        let _ = (step, dt, spikes);
     }
     /// The component as `Any`, for callers that know its concrete type and read its state
     /// after a run (learned weights…). Components that expose state override this.
@@ -502,6 +539,49 @@ pub struct Simulator {
     awake: bool,
 }
 
+/// One thread task of a step of the per-step schedule (see [`Simulator::step`]): a run of
+/// consecutive populations, and the components fused with them.
+struct StepTask<'a> {
+    /// Index of the first population.
+    first: usize,
+    /// Per population: the neurons, their input ports, their spikes.
+    populations: Vec<(&'a mut Population, &'a mut Vec<Padded>, &'a mut Spikes)>,
+    components: Vec<Fused<'a>>,
+}
+
+/// A component whose drive, observation or both run inside a [`StepTask`].
+struct Fused<'a> {
+    component: &'a mut Box<dyn Component>,
+    /// The task drives it ([`Component::drive_target`], a population of the task).
+    drive: Option<usize>,
+    /// The task observes it ([`Component::observe_source`], a population of the task).
+    observe: Option<usize>,
+}
+
+impl StepTask<'_> {
+    fn run(&mut self, k: u64, dt: f64, par: Par<'_>) {
+        // Every drive first: a component's drive of step `k` must precede its observation of
+        // step `k`, also when its source population steps before its target in this task.
+        for f in &mut self.components {
+            if let Some(target) = f.drive {
+                let ports = &mut *self.populations[target - self.first].1;
+                f.component.drive_ports(k, dt, ports);
+            }
+        }
+        for (i, (p, input, out)) in self.populations.iter_mut().enumerate() {
+            p.neurons.step(input, par, out);
+            for port in input.iter_mut() {
+                port.padded_mut().fill(0.0);
+            }
+            for f in &mut self.components {
+                if f.observe == Some(self.first + i) {
+                    f.component.observe_spikes(k, dt, out);
+                }
+            }
+        }
+    }
+}
+
 /// Most steps one window of the schedule spans (networks whose spikes never act on inputs
 /// still advance in windows, for temporal blocking: each chunk's state stays in cache).
 pub const WINDOW: u64 = 128;
@@ -659,42 +739,81 @@ impl Simulator {
         } else {
             Par::Seq
         };
-        for c in &mut self.components {
-            c.drive_par(k, dt, &mut self.inputs, par);
+        // Populations are independent within a step: on the pool they step concurrently, one
+        // task per thread over consecutive populations of about equal size (a task per
+        // population would cost a steal each); each still steps its own fixed chunks, so
+        // results do not depend on the schedule.
+        let tasks = match par {
+            Par::Pool(pool) if self.awake && self.populations.len() > 1 => {
+                pool.current_num_threads()
+            }
+            _ => 1,
+        };
+        let share = self.neurons.div_ceil(tasks).max(1);
+        let mut before = 0;
+        let task_of: Vec<usize> = self
+            .populations
+            .iter()
+            .map(|p| {
+                let n = p.neurons.len();
+                before += n;
+                (before - n + n / 2) / share
+            })
+            .collect();
+        // Phase 1 of the components without a drive target here; then each task drives its
+        // components that have one (in component order), steps its populations and observes
+        // the components that read only their spikes — unless such a component drives in
+        // another task, which would need it at the same time: those, and the components
+        // without an observe source, observe after the tasks.
+        let (n_pop, n_comp) = (self.populations.len(), self.components.len());
+        let mut groups: Vec<StepTask<'_>> = (0..tasks)
+            .map(|_| StepTask {
+                first: 0,
+                populations: Vec::with_capacity(n_pop),
+                components: Vec::with_capacity(n_comp),
+            })
+            .collect();
+        let mut observe_later = Vec::with_capacity(n_comp);
+        for (i, c) in self.components.iter_mut().enumerate() {
+            let drive = c.drive_target();
+            let observe = c.observe_source();
+            if drive.is_none() {
+                c.drive_par(k, dt, &mut self.inputs, par);
+            }
+            let task = drive.or(observe).map(|p| task_of[p]);
+            let observe = observe.filter(|&p| Some(task_of[p]) == task);
+            if observe.is_none() {
+                observe_later.push(i);
+            }
+            if let Some(t) = task {
+                groups[t].components.push(Fused {
+                    component: c,
+                    drive,
+                    observe,
+                });
+            }
         }
-        // Populations are independent within a step: on the pool they step concurrently (each
-        // still over its own fixed chunks, so results do not depend on the schedule).
         let populations = self
             .populations
             .iter_mut()
             .zip(&mut self.inputs)
-            .zip(&mut self.spikes);
-        let step_one = |((p, input), out): ((&mut Population, &mut Vec<Padded>), &mut Spikes)| {
-            p.neurons.step(input, par, out);
-            for port in input.iter_mut() {
-                port.padded_mut().fill(0.0);
+            .zip(&mut self.spikes)
+            .enumerate();
+        for (i, ((p, input), out)) in populations {
+            let g = &mut groups[task_of[i]];
+            if g.populations.is_empty() {
+                g.first = i;
             }
-        };
-        match par {
-            Par::Pool(pool) if self.awake && populations.len() > 1 => {
-                // One task per thread, over consecutive populations of about equal size: a
-                // task per population would cost a steal each.
-                let mut groups: Vec<Vec<_>> = (0..pool.current_num_threads())
-                    .map(|_| Vec::new())
-                    .collect();
-                let share = self.neurons.div_ceil(groups.len()).max(1);
-                let mut before = 0;
-                for item in populations {
-                    let n = item.0.0.neurons.len();
-                    groups[(before + n / 2) / share].push(item);
-                    before += n;
-                }
-                pool.install(|| spin_join_each(&mut groups, |g| g.drain(..).for_each(step_one)))
-            }
-            _ => populations.for_each(step_one),
+            g.populations.push((p, input, out));
         }
-        for c in &mut self.components {
-            c.observe_par(k, dt, &self.spikes, par);
+        let run = |g: &mut StepTask<'_>| g.run(k, dt, par);
+        match par {
+            Par::Pool(pool) if tasks > 1 => pool.install(|| spin_join_each(&mut groups, run)),
+            _ => groups.iter_mut().for_each(run),
+        }
+        drop(groups);
+        for i in observe_later {
+            self.components[i].observe_par(k, dt, &self.spikes, par);
         }
         self.after_steps(1)
     }
