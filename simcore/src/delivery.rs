@@ -38,6 +38,7 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
 use wide::f32x8;
 
 use crate::SimError;
@@ -367,13 +368,20 @@ struct ProjectionPart<'a> {
 /// targets lie in the block, as absolute synapse ranges `rows[p][b][i] = (start, end)`
 /// (rows are sorted by target, so a block's part is contiguous). Empty for a block that
 /// covers the whole target population: rows are then read from the CSR offsets. Computed
-/// once per block layout (a thread count), so delivering a spike into a block costs one
-/// load of its range, the same as into a whole population.
+/// once per block layout (a thread count, or a rebalancing move), so delivering a spike into a
+/// block costs one load of its range, the same as into a whole population.
+///
+/// The ranges come from each row's *split* at a block boundary (its number of targets below
+/// that neuron), found by one binary search per row — in parallel, a cache miss or more per
+/// probe over the whole connectivity (tens of ms for Brunel's 15.6 M synapses) — and kept per
+/// boundary: a layout the rebalancer returns to costs one pass over the rows.
 #[derive(Clone, Debug, Default)]
 struct BlockRows {
     /// Per projection, the blocks of its target the ranges are for.
     blocks: Vec<Vec<Range<usize>>>,
     rows: Vec<Vec<Vec<(usize, usize)>>>,
+    /// Per projection, the splits of every row at each boundary (neuron index) seen so far.
+    splits: Vec<Vec<(usize, Vec<u32>)>>,
 }
 
 impl BlockRows {
@@ -393,9 +401,11 @@ impl BlockRows {
             .iter()
             .map(|p| blocks[p.target].clone())
             .collect();
+        self.splits.resize_with(projections.len(), Vec::new);
         self.rows = projections
             .iter()
-            .map(|p| {
+            .zip(&mut self.splits)
+            .map(|(p, splits)| {
                 let (csr, n) = (&p.csr, p.csr.n_post());
                 blocks[p.target]
                     .iter()
@@ -404,14 +414,17 @@ impl BlockRows {
                         if lo == 0 && hi >= n {
                             return Vec::new();
                         }
-                        let (offsets, targets) = (csr.offsets(), csr.targets());
+                        let offsets = csr.offsets();
+                        add_splits(csr, splits, lo);
+                        add_splits(csr, splits, hi);
+                        let (first, last) = (find_splits(splits, lo), find_splits(splits, hi));
                         (0..csr.n_pre())
                             .map(|i| {
                                 let (a, e) = (offsets[i], offsets[i + 1]);
-                                let row = &targets[a..e];
-                                let start = row.partition_point(|&t| (t as usize) < lo);
-                                let end = row.partition_point(|&t| (t as usize) < hi);
-                                (a + start, a + end)
+                                let at = |s: Option<&[u32]>, whole: usize| {
+                                    s.map_or(whole, |s| a + s[i] as usize)
+                                };
+                                (at(first, a), at(last, e))
                             })
                             .collect()
                     })
@@ -420,11 +433,34 @@ impl BlockRows {
             .collect();
     }
 
-    /// Heap bytes of the ranges.
+    /// Heap bytes of the ranges and splits.
     fn bytes(&self) -> usize {
         let pairs: usize = self.rows.iter().flatten().map(Vec::len).sum();
-        pairs * std::mem::size_of::<(usize, usize)>()
+        let splits: usize = self.splits.iter().flatten().map(|(_, s)| s.len()).sum();
+        pairs * std::mem::size_of::<(usize, usize)>() + splits * std::mem::size_of::<u32>()
     }
+}
+
+/// Adds each row's number of targets below neuron `at` to `splits`, unless it is there or
+/// `at` is an edge of the population (0 or n: a row's start or end).
+fn add_splits(csr: &Csr, splits: &mut Vec<(usize, Vec<u32>)>, at: usize) {
+    if at == 0 || at >= csr.n_post() || splits.iter().any(|(b, _)| *b == at) {
+        return;
+    }
+    let (offsets, targets) = (csr.offsets(), csr.targets());
+    let split = (0..csr.n_pre())
+        .into_par_iter()
+        .map(|i| {
+            let row = &targets[offsets[i]..offsets[i + 1]];
+            row.partition_point(|&t| (t as usize) < at) as u32
+        })
+        .collect();
+    splits.push((at, split));
+}
+
+/// The rows' splits at neuron `at` ([`add_splits`]); `None` at the population's edges.
+fn find_splits(splits: &[(usize, Vec<u32>)], at: usize) -> Option<&[u32]> {
+    splits.iter().find(|(b, _)| *b == at).map(|(_, s)| &s[..])
 }
 
 /// Delivery work for one block of target chunks during a window.
