@@ -83,11 +83,19 @@ impl Padded {
 pub fn first_non_finite<'a>(
     vars: impl IntoIterator<Item = (&'static str, &'a Padded)>,
 ) -> Option<(usize, &'static str)> {
-    vars.into_iter().find_map(|(name, x)| {
-        x.as_slice()
-            .iter()
-            .position(|v| !v.is_finite())
-            .map(|i| (i, name))
+    vars.into_iter()
+        .find_map(|(name, x)| position_non_finite(x.as_slice()).map(|i| (i, name)))
+}
+
+/// Index of the first NaN or infinity in `x`. Blocks of 64 values are reduced without an
+/// early exit, which the compiler vectorises (a plain `position` tests one value at a time);
+/// only a block holding one is searched value by value. The simulator's periodic non-finite
+/// check scans all state with it.
+pub fn position_non_finite(x: &[f32]) -> Option<usize> {
+    const BLOCK: usize = 64;
+    x.chunks(BLOCK).enumerate().find_map(|(b, block)| {
+        let bad = block.iter().fold(false, |bad, v| bad | !v.is_finite());
+        bad.then(|| b * BLOCK + block.iter().position(|v| !v.is_finite()).unwrap_or(0))
     })
 }
 
@@ -182,6 +190,27 @@ const PACK: [u32; 256] = {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn position_non_finite_is_the_first_nan_or_infinity() {
+        for n in [0usize, 1, 7, 63, 64, 65, 130, 1000] {
+            let clean: Vec<f32> = (0..n).map(|i| i as f32 * 0.5 - 3.0).collect();
+            assert_eq!(position_non_finite(&clean), None, "n {n}");
+            for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                for at in [0, n / 3, n.saturating_sub(1), 63, 64] {
+                    if at >= n {
+                        continue;
+                    }
+                    let mut x = clean.clone();
+                    x[at] = bad;
+                    if at + 5 < n {
+                        x[at + 5] = f32::NAN; // a later one does not count
+                    }
+                    assert_eq!(position_non_finite(&x), Some(at), "n {n}, at {at}, {bad}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn left_pack_moves_the_set_lanes_to_the_front_in_order() {

@@ -263,3 +263,28 @@ fn bad_parameters_are_errors_naming_the_filter() {
     assert!(e.to_string().contains("exc") && e.to_string().contains("tau"));
     assert!(PscFilter::new("x", PscShape::Delta, Discretisation::Impulse, 0.0, 4).is_err());
 }
+
+#[test]
+fn a_non_finite_state_is_reported_at_its_target_and_stage() {
+    // One- and three-stage filters of awkward lengths: a NaN input at target `bad` reaches
+    // stage 0 in the first step; the first stages after it stay finite until later steps.
+    for shape in [
+        PscShape::exponential(0.005),
+        PscShape::Gamma {
+            order: 3,
+            tau: 0.002,
+        },
+    ] {
+        for (n, bad) in [(1, 0), (13, 10), (70, 64), (70, 69)] {
+            let mut f = PscFilter::new("f", shape, Discretisation::Held, 1e-4, n).unwrap();
+            let mut out = Padded::filled(n, 0.0);
+            let mut u = Padded::filled(n, 1.0);
+            f.step(&u, &mut out, Par::Seq);
+            assert_eq!(f.find_non_finite(), None);
+            u.as_mut_slice()[bad] = f32::INFINITY;
+            f.step(&u, &mut out, Par::Seq);
+            let msg = f.find_non_finite().expect("the state holds an infinity");
+            assert_eq!(msg, format!("filter `f` target {bad} stage 0"), "n {n}");
+        }
+    }
+}

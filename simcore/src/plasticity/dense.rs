@@ -175,9 +175,7 @@ impl Component for DenseLearning {
     }
 
     fn find_non_finite(&self) -> Option<String> {
-        self.w
-            .iter()
-            .position(|x| !x.is_finite())
+        crate::lanes::position_non_finite(&self.w)
             .map(|s| {
                 format!(
                     "weight {} → {}",

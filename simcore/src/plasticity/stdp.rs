@@ -612,9 +612,7 @@ impl Component for PlasticDelivery {
             plastic.chain(rate).find_map(|r| {
                 let p = &self.delivery.projections()[r];
                 match p.csr.weights() {
-                    Weights::PerSynapse(w) => w
-                        .iter()
-                        .position(|x| !x.is_finite())
+                    Weights::PerSynapse(w) => crate::lanes::position_non_finite(w)
                         .map(|s| format!("weight of synapse {s} of projection `{}`", p.name)),
                     Weights::Uniform(_) => None,
                 }

@@ -195,12 +195,19 @@ impl PscFilter {
 
     /// First non-finite state value, described for an error message.
     pub fn find_non_finite(&self) -> Option<String> {
+        // The state interleaves the stages vector by vector: `state[(i / LANES)·s + j]` holds
+        // lane `i % LANES` of stage `j` (padding lanes stay 0).
         let s = self.consts.stages;
-        (0..s).find_map(|j| {
-            self.stage(j)
-                .iter()
-                .position(|v| !v.is_finite())
-                .map(|i| format!("filter `{}` target {i} stage {j}", self.name))
-        })
+        let flat: &[f32] = bytemuck::cast_slice(&self.state);
+        let mut from = 0;
+        while let Some(q) = crate::lanes::position_non_finite(&flat[from..]).map(|q| q + from) {
+            let (v, lane) = (q / LANES, q % LANES);
+            let (i, j) = ((v / s) * LANES + lane, v % s);
+            if i < self.len {
+                return Some(format!("filter `{}` target {i} stage {j}", self.name));
+            }
+            from = q + 1;
+        }
+        None
     }
 }
