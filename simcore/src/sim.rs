@@ -87,7 +87,8 @@ pub trait Component: Send + std::fmt::Debug {
     /// [`drive_ports`](Self::drive_ports) instead of [`drive`](Self::drive), inside that
     /// population's thread task, after the components without a target have driven; the
     /// components of one target drive in their order in the simulator. `None` (the default):
-    /// [`drive_par`](Self::drive_par) on the calling thread before the tasks.
+    /// [`drive_par`](Self::drive_par) on the calling thread before the tasks. Read once, when
+    /// the simulator is built (as is [`observe_source`](Self::observe_source)).
     fn drive_target(&self) -> Option<usize> {
         None
     }
@@ -537,6 +538,74 @@ pub struct Simulator {
     /// awaited by [`spin_join_each`]; outside, by rayon's join (a sleeping worker takes tens of
     /// µs to wake, and rayon's adaptive splitting lets the caller do the work meanwhile).
     awake: bool,
+    /// Per component, its [`Component::drive_target`] and [`Component::observe_source`].
+    fusion: Vec<(Option<usize>, Option<usize>)>,
+    /// The per-step schedule's tasks for the last thread count used.
+    plan: Option<StepPlan>,
+}
+
+/// How a step of the per-step schedule is cut into thread tasks ([`Simulator::step`]).
+#[derive(Debug)]
+struct StepPlan {
+    tasks: usize,
+    /// Task of every population: consecutive populations of about equal neuron count.
+    task_of: Vec<usize>,
+    /// Per task: its first population, its numbers of populations and fused components.
+    sizes: Vec<(usize, usize, usize)>,
+    /// Per component: the task it is fused into, the population it drives there and the one
+    /// it observes there. A component observes in a task only where it drives, if it drives:
+    /// two tasks must not hold it at once.
+    components: Vec<(Option<usize>, Option<usize>, Option<usize>)>,
+    /// Components observed after the tasks, in order.
+    observe_later: Vec<usize>,
+}
+
+impl StepPlan {
+    fn new(
+        tasks: usize,
+        populations: &[Population],
+        fusion: &[(Option<usize>, Option<usize>)],
+    ) -> Self {
+        let total: usize = populations.iter().map(|p| p.neurons.len()).sum();
+        let share = total.div_ceil(tasks).max(1);
+        let mut before = 0;
+        let task_of: Vec<usize> = populations
+            .iter()
+            .map(|p| {
+                let n = p.neurons.len();
+                before += n;
+                ((before - n + n / 2) / share).min(tasks - 1)
+            })
+            .collect();
+        let mut sizes = vec![(0, 0, 0); tasks];
+        for (i, &t) in task_of.iter().enumerate().rev() {
+            sizes[t].0 = i;
+            sizes[t].1 += 1;
+        }
+        let mut observe_later = Vec::new();
+        let components = fusion
+            .iter()
+            .enumerate()
+            .map(|(i, &(drive, observe))| {
+                let task = drive.or(observe).map(|p| task_of[p]);
+                let observe = observe.filter(|&p| Some(task_of[p]) == task);
+                if observe.is_none() {
+                    observe_later.push(i);
+                }
+                if let Some(t) = task {
+                    sizes[t].2 += 1;
+                }
+                (task, drive, observe)
+            })
+            .collect();
+        Self {
+            tasks,
+            task_of,
+            sizes,
+            components,
+            observe_later,
+        }
+    }
 }
 
 /// One thread task of a step of the per-step schedule (see [`Simulator::step`]): a run of
@@ -637,6 +706,10 @@ impl Simulator {
             chunk_of.push(chunk_of[chunk_of.len() - 1] + chunks);
         }
         let chunks = chunk_of[chunk_of.len() - 1];
+        let fusion = components
+            .iter()
+            .map(|c| (c.drive_target(), c.observe_source()))
+            .collect();
         Ok(Self {
             dt,
             step: 0,
@@ -658,6 +731,8 @@ impl Simulator {
             whole,
             layout: None,
             awake: false,
+            fusion,
+            plan: None,
         })
     }
 
@@ -749,41 +824,33 @@ impl Simulator {
             }
             _ => 1,
         };
-        let share = self.neurons.div_ceil(tasks).max(1);
-        let mut before = 0;
-        let task_of: Vec<usize> = self
-            .populations
-            .iter()
-            .map(|p| {
-                let n = p.neurons.len();
-                before += n;
-                (before - n + n / 2) / share
-            })
-            .collect();
+        if self.plan.as_ref().is_none_or(|p| p.tasks != tasks) {
+            self.plan = Some(StepPlan::new(tasks, &self.populations, &self.fusion));
+        }
+        let Self {
+            plan,
+            components,
+            populations,
+            inputs,
+            spikes,
+            ..
+        } = self;
+        let plan = plan.as_ref().expect("planned above");
         // Phase 1 of the components without a drive target here; then each task drives its
         // components that have one (in component order), steps its populations and observes
-        // the components that read only their spikes — unless such a component drives in
-        // another task, which would need it at the same time: those, and the components
-        // without an observe source, observe after the tasks.
-        let (n_pop, n_comp) = (self.populations.len(), self.components.len());
-        let mut groups: Vec<StepTask<'_>> = (0..tasks)
-            .map(|_| StepTask {
-                first: 0,
-                populations: Vec::with_capacity(n_pop),
-                components: Vec::with_capacity(n_comp),
+        // the components that read only their spikes (see `StepPlan`).
+        let mut groups: Vec<StepTask<'_>> = plan
+            .sizes
+            .iter()
+            .map(|&(first, pops, comps)| StepTask {
+                first,
+                populations: Vec::with_capacity(pops),
+                components: Vec::with_capacity(comps),
             })
             .collect();
-        let mut observe_later = Vec::with_capacity(n_comp);
-        for (i, c) in self.components.iter_mut().enumerate() {
-            let drive = c.drive_target();
-            let observe = c.observe_source();
+        for (c, &(task, drive, observe)) in components.iter_mut().zip(&plan.components) {
             if drive.is_none() {
-                c.drive_par(k, dt, &mut self.inputs, par);
-            }
-            let task = drive.or(observe).map(|p| task_of[p]);
-            let observe = observe.filter(|&p| Some(task_of[p]) == task);
-            if observe.is_none() {
-                observe_later.push(i);
+                c.drive_par(k, dt, inputs, par);
             }
             if let Some(t) = task {
                 groups[t].components.push(Fused {
@@ -793,18 +860,12 @@ impl Simulator {
                 });
             }
         }
-        let populations = self
-            .populations
+        let populations = populations
             .iter_mut()
-            .zip(&mut self.inputs)
-            .zip(&mut self.spikes)
-            .enumerate();
-        for (i, ((p, input), out)) in populations {
-            let g = &mut groups[task_of[i]];
-            if g.populations.is_empty() {
-                g.first = i;
-            }
-            g.populations.push((p, input, out));
+            .zip(inputs.iter_mut())
+            .zip(spikes.iter_mut());
+        for (((p, input), out), &t) in populations.zip(&plan.task_of) {
+            groups[t].populations.push((p, input, out));
         }
         let run = |g: &mut StepTask<'_>| g.run(k, dt, par);
         match par {
@@ -812,8 +873,8 @@ impl Simulator {
             _ => groups.iter_mut().for_each(run),
         }
         drop(groups);
-        for i in observe_later {
-            self.components[i].observe_par(k, dt, &self.spikes, par);
+        for &i in &plan.observe_later {
+            components[i].observe_par(k, dt, spikes, par);
         }
         self.after_steps(1)
     }
