@@ -327,23 +327,31 @@ fn lif_lanes<const JUMP: bool>(
     let mut out = spikes.lanes(v.len());
     let x = X8::new(c, n_valid);
     let mut dense = false;
-    let mut work = Compacted::default();
-    for start in (0..v.len()).step_by(BLOCK) {
-        let block = start..(start + BLOCK).min(v.len());
-        let len = block.len();
-        let busy = match (dense, JUMP) {
-            (true, false) => {
-                lif_block_compacted(c, &x, &current, v, r, block, base, &mut out, &mut work)
-            }
-            (true, true) => {
-                lif_block::<JUMP, true>(c, &x, &current, &jump, v, r, block, base, &mut out)
-            }
-            (false, _) => {
-                lif_block::<JUMP, false>(c, &x, &current, &jump, v, r, block, base, &mut out)
-            }
-        };
-        dense = busy * BUSY_DENSE > len;
-    }
+    WORK.with_borrow_mut(|work| {
+        for start in (0..v.len()).step_by(BLOCK) {
+            let block = start..(start + BLOCK).min(v.len());
+            let len = block.len();
+            let busy = match (dense, JUMP) {
+                (true, false) => {
+                    lif_block_compacted(c, &x, &current, v, r, block, base, &mut out, work)
+                }
+                (true, true) => {
+                    lif_block::<JUMP, true>(c, &x, &current, &jump, v, r, block, base, &mut out)
+                }
+                (false, _) => {
+                    lif_block::<JUMP, false>(c, &x, &current, &jump, v, r, block, base, &mut out)
+                }
+            };
+            dense = busy * BUSY_DENSE > len;
+        }
+    })
+}
+
+thread_local! {
+    /// The compaction lists of [`lif_block_compacted`], reused by every kernel call on the
+    /// thread: a fresh one is zeroed, 2 KB per population step. Lanes beyond a list's length
+    /// hold stale values, which are computed on and then masked out, as zeros were.
+    static WORK: std::cell::RefCell<Compacted> = std::cell::RefCell::new(Compacted::default());
 }
 
 /// Lanes of a block that need the full step (they leave refractoriness or cross threshold),
