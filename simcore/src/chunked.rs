@@ -210,6 +210,12 @@ impl<M: ChunkStep<K>, const K: usize> Chunked<M, K> {
             }
             model.step_chunk(kernel, &at, st, &ins[..inputs.len()], buf);
         };
+        if n <= CHUNK {
+            // One chunk (a NEF ensemble, say): its spikes are the population's, written
+            // straight to `out` — no list of chunks to allocate, no spikes to copy.
+            let mut st = self.state.each_mut().map(|p| p.lanes_mut());
+            return run((0, (&mut st, out)));
+        }
         let mut parts = split(&mut self.state, model.strides(), n);
         each_chunk(par, &mut parts, &mut self.chunk_spikes, run);
         for s in &self.chunk_spikes {
