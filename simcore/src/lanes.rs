@@ -151,19 +151,10 @@ impl LeftPack {
         }
     }
 
-    /// `x` permuted.
+    /// `x` permuted (as bits, by [`f32s`](Self::f32s): a lane permutation moves bits).
     #[inline(always)]
     pub fn i32s(self, x: i32x8) -> i32x8 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
-        {
-            let x = bytemuck::cast::<i32x8, safe_arch::m256i>(x);
-            bytemuck::cast(safe_arch::shuffle_av_i32_all_m256i(x, self.idx))
-        }
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
-        {
-            let x = x.to_array();
-            i32x8::from(self.idx.map(|i| x[i]))
-        }
+        bytemuck::cast(self.f32s(bytemuck::cast(x)))
     }
 }
 

@@ -87,8 +87,9 @@ pub trait Component: Send + std::fmt::Debug {
     /// [`drive_ports`](Self::drive_ports) instead of [`drive`](Self::drive), inside that
     /// population's thread task, after the components without a target have driven; the
     /// components of one target drive in their order in the simulator. `None` (the default):
-    /// [`drive_par`](Self::drive_par) on the calling thread before the tasks. Read once, when
-    /// the simulator is built (as is [`observe_source`](Self::observe_source)).
+    /// [`drive_par`](Self::drive_par) on the calling thread before the tasks. Read when the
+    /// step is planned, once per thread count (as is [`observe_source`](Self::observe_source)):
+    /// it must not change.
     fn drive_target(&self) -> Option<usize> {
         None
     }
@@ -374,16 +375,7 @@ impl Layout {
     /// Populations without neurons in chunks (weight 0) go with their neighbours.
     fn new(chunk_of: &[usize], neurons: &[usize], parts: usize) -> Self {
         let parts = parts.max(1);
-        let total: usize = neurons.iter().sum::<usize>().max(1);
-        let mut before = 0;
-        let part: Vec<usize> = neurons
-            .iter()
-            .map(|&n| {
-                let p = ((2 * before + n) * parts / (2 * total)).min(parts - 1);
-                before += n;
-                p
-            })
-            .collect();
+        let part = cut_by_middle(neurons.iter().copied(), parts);
         Self::with_parts(chunk_of, neurons, parts, part)
     }
 
@@ -468,6 +460,20 @@ impl Layout {
     }
 }
 
+/// Cuts items of the given sizes, taken in order, into `parts` (≥ 1) consecutive runs of about
+/// equal total size: each item goes to the part its middle falls in. The part of every item.
+fn cut_by_middle(sizes: impl Iterator<Item = usize> + Clone, parts: usize) -> Vec<usize> {
+    let total = sizes.clone().sum::<usize>().max(1);
+    let mut before = 0;
+    sizes
+        .map(|n| {
+            let p = ((2 * before + n) * parts / (2 * total)).min(parts - 1);
+            before += n;
+            p
+        })
+        .collect()
+}
+
 /// Busy time (s, summed over parts and segments) measured before each rebalancing decision:
 /// enough windows that their noise stays below [`REBALANCE_GAIN`].
 const MIN_REBALANCE_SECS: f64 = 0.01;
@@ -538,8 +544,6 @@ pub struct Simulator {
     /// awaited by [`spin_join_each`]; outside, by rayon's join (a sleeping worker takes tens of
     /// µs to wake, and rayon's adaptive splitting lets the caller do the work meanwhile).
     awake: bool,
-    /// Per component, its [`Component::drive_target`] and [`Component::observe_source`].
-    fusion: Vec<(Option<usize>, Option<usize>)>,
     /// The per-step schedule's tasks for the last thread count used.
     plan: Option<StepPlan>,
 }
@@ -561,32 +565,21 @@ struct StepPlan {
 }
 
 impl StepPlan {
-    fn new(
-        tasks: usize,
-        populations: &[Population],
-        fusion: &[(Option<usize>, Option<usize>)],
-    ) -> Self {
-        let total: usize = populations.iter().map(|p| p.neurons.len()).sum();
-        let share = total.div_ceil(tasks).max(1);
-        let mut before = 0;
-        let task_of: Vec<usize> = populations
-            .iter()
-            .map(|p| {
-                let n = p.neurons.len();
-                before += n;
-                ((before - n + n / 2) / share).min(tasks - 1)
-            })
-            .collect();
+    /// The plan for `tasks` (≥ 1) tasks; reads each component's drive target and observe
+    /// source.
+    fn new(tasks: usize, populations: &[Population], components: &[Box<dyn Component>]) -> Self {
+        let task_of = cut_by_middle(populations.iter().map(|p| p.neurons.len()), tasks);
         let mut sizes = vec![(0, 0, 0); tasks];
         for (i, &t) in task_of.iter().enumerate().rev() {
             sizes[t].0 = i;
             sizes[t].1 += 1;
         }
         let mut observe_later = Vec::new();
-        let components = fusion
+        let components = components
             .iter()
             .enumerate()
-            .map(|(i, &(drive, observe))| {
+            .map(|(i, c)| {
+                let (drive, observe) = (c.drive_target(), c.observe_source());
                 let task = drive.or(observe).map(|p| task_of[p]);
                 let observe = observe.filter(|&p| Some(task_of[p]) == task);
                 if observe.is_none() {
@@ -706,10 +699,6 @@ impl Simulator {
             chunk_of.push(chunk_of[chunk_of.len() - 1] + chunks);
         }
         let chunks = chunk_of[chunk_of.len() - 1];
-        let fusion = components
-            .iter()
-            .map(|c| (c.drive_target(), c.observe_source()))
-            .collect();
         Ok(Self {
             dt,
             step: 0,
@@ -731,7 +720,6 @@ impl Simulator {
             whole,
             layout: None,
             awake: false,
-            fusion,
             plan: None,
         })
     }
@@ -825,7 +813,7 @@ impl Simulator {
             _ => 1,
         };
         if self.plan.as_ref().is_none_or(|p| p.tasks != tasks) {
-            self.plan = Some(StepPlan::new(tasks, &self.populations, &self.fusion));
+            self.plan = Some(StepPlan::new(tasks, &self.populations, &self.components));
         }
         let Self {
             plan,

@@ -297,6 +297,24 @@ impl X8 {
         }
     }
 
+    /// `a` with the lanes in `leaving` (refractory at the step's start, free before its end)
+    /// set to the factor for the rest of the step, `−expm1((r₀ − Δt)/τ_rc)`.
+    #[inline(always)]
+    fn with_exit(&self, c: &LifConsts, r0: f32x8, leaving: f32x8, a: f32x8) -> f32x8 {
+        leaving.select(-c.exit_exp_m1_x8((r0 - self.dt) / self.tau_rc), a)
+    }
+
+    /// The threshold-crossing time clipped to `[0, Δt]`, and the refractory time left at the
+    /// step's end after a spike then, `max(τ_ref + t_s − Δt, 0)`.
+    #[inline(always)]
+    fn spike(&self, c: &LifConsts, j: f32x8, v_int: f32x8) -> (f32x8, f32x8) {
+        let ts = c
+            .spike_time_x8(j, v_int)
+            .fast_max(f32x8::ZERO)
+            .fast_min(self.dt);
+        (ts, (self.tau_ref + ts - self.dt).fast_max(f32x8::ZERO))
+    }
+
     /// The lanes of `mask` (vector `k`) that are neurons.
     #[inline(always)]
     fn neurons(&self, k: usize, mask: u32) -> u32 {
@@ -411,7 +429,7 @@ fn lif_block_compacted(
     out: &mut LanePush<'_>,
     work: &mut Compacted,
 ) -> usize {
-    let (dt, a_dt, min_v, tau_rc, tau_ref) = (x.dt, x.a_dt, x.min_v, x.tau_rc, x.tau_ref);
+    let (dt, a_dt, min_v) = (x.dt, x.a_dt, x.min_v);
     let (zero, one) = (f32x8::ZERO, f32x8::ONE);
     let mut count = 0;
     let mut busy = 0;
@@ -440,13 +458,13 @@ fn lif_block_compacted(
         let v0 = f32x8::from(load8(&work.v0, at));
         let r0 = f32x8::from(load8(&work.r0, at));
         // The full step of `lif_block`, lane for lane.
-        let mut a = r0.simd_le(zero).select(a_dt, zero);
+        let a = r0.simd_le(zero).select(a_dt, zero);
         let leaving = r0.simd_gt(zero) & r0.simd_lt(dt);
-        a = leaving.select(-c.exit_exp_m1_x8((r0 - dt) / tau_rc), a);
+        let a = x.with_exit(c, r0, leaving, a);
         let v_int = (j - v0).mul_add(a, v0);
         let spiking = v_int.simd_gt(one);
-        let ts = c.spike_time_x8(j, v_int).fast_max(zero).fast_min(dt);
-        let r1 = spiking.select((tau_ref + ts - dt).fast_max(zero), (r0 - dt).fast_max(zero));
+        let (ts, r_spiked) = x.spike(c, j, v_int);
+        let r1 = spiking.select(r_spiked, (r0 - dt).fast_max(zero));
         let v1 = spiking.select(zero, v_int).fast_max(min_v);
         // The new state replaces the packed start state, written back below in one loop.
         store8(&mut work.v0, at, v1.to_array());
@@ -489,7 +507,7 @@ fn lif_block<const JUMP: bool, const DENSE: bool>(
     base: u32,
     out: &mut LanePush<'_>,
 ) -> usize {
-    let (dt, a_dt, min_v, tau_rc, tau_ref) = (x.dt, x.a_dt, x.min_v, x.tau_rc, x.tau_ref);
+    let (dt, a_dt, min_v) = (x.dt, x.a_dt, x.min_v);
     let (zero, one) = (f32x8::ZERO, f32x8::ONE);
     let gate = f32x8::splat(c.dt * JUMP_GATE);
     let mut busy = 0;
@@ -502,8 +520,7 @@ fn lif_block<const JUMP: bool, const DENSE: bool>(
         let leaving = r0.simd_gt(zero) & r0.simd_lt(dt);
         let leaving_any = leaving.any();
         if DENSE || leaving_any {
-            let frac = -c.exit_exp_m1_x8((r0 - dt) / tau_rc);
-            a = leaving.select(frac, a);
+            a = x.with_exit(c, r0, leaving, a);
         }
         let v_int = (j - v0).mul_add(a, v0);
         let mut v1 = v_int;
@@ -516,8 +533,8 @@ fn lif_block<const JUMP: bool, const DENSE: bool>(
         let spiking_any = spiking.any();
         busy += (leaving_any | spiking_any) as usize;
         if DENSE || spiking_any {
-            let ts = c.spike_time_x8(j, v_int).fast_max(zero).fast_min(dt);
-            r1 = spiking.select((tau_ref + ts - dt).fast_max(zero), r1);
+            let (ts, r_spiked) = x.spike(c, j, v_int);
+            r1 = spiking.select(r_spiked, r1);
             v1 = spiking.select(zero, v1);
             let mask = x.neurons(k, spiking.to_bitmask());
             out.push(mask, base + (k * LANES) as u32, ts);
