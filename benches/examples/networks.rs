@@ -7,9 +7,13 @@
 //! thread count (default 3). Prints one JSON line per run and a summary per network: best wall
 //! time per thread count, the 2-thread speed-up (best 1-thread wall / best 2-thread wall), CPU
 //! seconds per simulated second on one thread, real-time factor (wall / simulated time) and
-//! synaptic events (recurrent deliveries plus Poisson input events) per wall second. The load
-//! average (`/proc/loadavg`) is printed before and after: on a shared machine, trust 2-thread
-//! speed-ups only when it stays below ~1.
+//! synaptic events (recurrent deliveries plus Poisson input events) per wall second. Each run
+//! then continues for the same time in ten pieces, and a second summary line gives the
+//! 2-thread speed-up of the medians (over runs) of each run's median piece (`sim_median_s`):
+//! on a shared virtual machine a preempted worker stalls both threads at the next window's
+//! join, and the median leaves those pieces out. The load average (`/proc/loadavg`) is printed
+//! before and after: on a shared machine, trust 2-thread speed-ups only when it stays below
+//! ~1.
 
 use std::time::Instant;
 
@@ -36,22 +40,39 @@ fn loadavg() -> String {
         .unwrap_or_default()
 }
 
-/// One timed run: (build wall s, simulate wall s, simulate CPU s, synaptic events).
-fn run(net: &str, threads: usize, seconds: f64) -> (f64, f64, f64, u64) {
+/// One timed run: (build wall s, simulate wall s, simulate CPU s, synaptic events, median
+/// piece wall s). After the timed run the network runs for the same time again in ten pieces;
+/// the median piece, scaled to the whole run, leaves out the pieces in which the machine
+/// preempted a worker (on a shared virtual machine each preemption stalls every thread at the
+/// next window's join, and single runs of one binary vary by up to 50 %).
+fn run(net: &str, threads: usize, seconds: f64) -> (f64, f64, f64, u64, f64) {
     let t0 = Instant::now();
     let mut sim = build(net, threads);
     let build_s = t0.elapsed().as_secs_f64();
     let steps = (seconds / sim.dt()).round() as u64;
-    let (t0, c0) = (Instant::now(), cpu_seconds());
     let mut spikes = 0usize;
-    sim.run(steps, &mut |_, s| {
-        spikes += s.iter().map(|x| x.len()).sum::<usize>()
-    })
-    .expect("simulation runs");
+    let mut count = |_: u64, s: &[simcore::Spikes]| {
+        spikes += s.iter().map(|x| x.len()).sum::<usize>();
+    };
+    let (t0, c0) = (Instant::now(), cpu_seconds());
+    sim.run(steps, &mut count).expect("simulation runs");
     let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);
+    let events = sim.events();
+    let mut pieces: Vec<f64> = (0..PIECES)
+        .map(|_| {
+            let t0 = Instant::now();
+            sim.run(steps / PIECES as u64, &mut count)
+                .expect("simulation runs");
+            t0.elapsed().as_secs_f64() * PIECES as f64
+        })
+        .collect();
+    pieces.sort_by(f64::total_cmp);
     assert!(spikes > 0, "{net}: no spikes");
-    (build_s, wall, cpu, sim.events())
+    (build_s, wall, cpu, events, pieces[PIECES / 2])
 }
+
+/// Pieces of the second run ([`run`]).
+const PIECES: usize = 10;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -63,15 +84,17 @@ fn main() {
     println!("# load average before: {}", loadavg());
     for net in nets.split(',') {
         let mut best = [f64::INFINITY; 2];
+        let mut medians: [Vec<f64>; 2] = [Vec::new(), Vec::new()];
         let mut best_cpu = f64::INFINITY;
         let mut best_build = [f64::INFINITY; 2];
         let mut events = 0;
         for _ in 0..repeats {
             for (i, threads) in [1usize, 2].into_iter().enumerate() {
-                let (b, wall, cpu, ev) = run(net, threads, seconds);
+                let (b, wall, cpu, ev, median) = run(net, threads, seconds);
                 println!(
-                    "{{\"net\":\"{net}\",\"threads\":{threads},\"seconds\":{seconds},\"build_s\":{b:.4},\"sim_wall_s\":{wall:.4},\"sim_cpu_s\":{cpu:.4},\"events\":{ev}}}"
+                    "{{\"net\":\"{net}\",\"threads\":{threads},\"seconds\":{seconds},\"build_s\":{b:.4},\"sim_wall_s\":{wall:.4},\"sim_cpu_s\":{cpu:.4},\"sim_median_s\":{median:.4},\"events\":{ev}}}"
                 );
+                medians[i].push(median);
                 best[i] = best[i].min(wall);
                 best_build[i] = best_build[i].min(b);
                 if threads == 1 {
@@ -80,6 +103,16 @@ fn main() {
                 events = ev;
             }
         }
+        // The median over runs of each run's median piece.
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let (m1, m2) = (median(&mut medians[0]), median(&mut medians[1]));
+        println!(
+            "# {net}: median piece, scaled to {seconds} s: {m1:.4} s (1 thr) / {m2:.4} s (2 thr): 2-thread speed-up {:.2}x",
+            m1 / m2
+        );
         println!(
             "# {net}: {seconds} s simulated; build {:.3} s (1 thr) / {:.3} s (2 thr); simulate wall {:.4} s (1 thr) / {:.4} s (2 thr): 2-thread speed-up {:.2}x; 1-thread CPU {:.4} s per simulated s; real-time factor {:.3} (1 thr) / {:.3} (2 thr); {:.3e} synaptic events/s (1 thr wall) / {:.3e} (2 thr)",
             best_build[0],
