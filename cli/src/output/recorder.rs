@@ -265,12 +265,31 @@ impl Recorder {
         populations: &[PopulationInfo],
     ) -> Result<()> {
         let t0 = step as f64 * self.dt;
+        let ms = |off: f32| (t0 + f64::from(off)) * 1e3;
         for ((sink, s), info) in self.spikes.iter_mut().zip(spikes).zip(populations) {
-            for (&id, &off) in s.ids.iter().zip(&s.offsets) {
-                if info.records(id) {
-                    sink.times.push((t0 + off as f64) * 1e3)?;
-                    sink.ids.push(id as u64)?;
-                    sink.counts[id as usize] += 1;
+            match &info.recorded {
+                // Every neuron recorded: whole runs of values, no test per spike.
+                None => {
+                    sink.times
+                        .extend_iter(s.offsets.iter().map(|&off| ms(off)))?;
+                    sink.ids
+                        .extend_iter(s.ids.iter().map(|&id| u64::from(id)))?;
+                    for &id in &s.ids {
+                        sink.counts[id as usize] += 1;
+                    }
+                }
+                Some(mask) => {
+                    let kept = || {
+                        s.ids
+                            .iter()
+                            .zip(&s.offsets)
+                            .filter(|&(&id, _)| mask[id as usize])
+                    };
+                    sink.times.extend_iter(kept().map(|(_, &off)| ms(off)))?;
+                    sink.ids.extend_iter(kept().map(|(&id, _)| u64::from(id)))?;
+                    for (&id, _) in kept() {
+                        sink.counts[id as usize] += 1;
+                    }
                 }
             }
         }
