@@ -277,23 +277,20 @@ struct X8 {
     min_v: f32x8,
     tau_rc: f32x8,
     tau_ref: f32x8,
-    /// Index of the last vector holding neurons, and its lanes that do.
-    last: usize,
-    tail: u32,
+    /// Number of neurons (the lanes before it are neurons).
+    n_valid: usize,
 }
 
 impl X8 {
     #[inline(always)]
     fn new(c: &LifConsts, n_valid: usize) -> Self {
-        let last = n_valid.div_ceil(LANES).saturating_sub(1);
         Self {
             dt: f32x8::splat(c.dt),
             a_dt: f32x8::splat(c.a_dt),
             min_v: f32x8::splat(c.min_voltage),
             tau_rc: f32x8::splat(c.tau_rc),
             tau_ref: f32x8::splat(c.tau_ref),
-            last,
-            tail: (1u32 << (n_valid - last * LANES).min(LANES)) - 1,
+            n_valid,
         }
     }
 
@@ -318,11 +315,10 @@ impl X8 {
     /// The lanes of `mask` (vector `k`) that are neurons.
     #[inline(always)]
     fn neurons(&self, k: usize, mask: u32) -> u32 {
-        match k.cmp(&self.last) {
-            std::cmp::Ordering::Less => mask,
-            std::cmp::Ordering::Equal => mask & self.tail,
-            std::cmp::Ordering::Greater => 0,
-        }
+        // Lanes of vector `k` below `n_valid`: 8 before the last vector, 0 after it (a
+        // shift and a mask rather than branches, in the loop over every vector).
+        let lanes = self.n_valid.saturating_sub(k * LANES).min(LANES);
+        mask & ((1u32 << lanes) - 1)
     }
 }
 
@@ -446,12 +442,17 @@ fn lif_block_compacted(
         r[k] = (r0 - dt).fast_max(zero);
         let pack = LeftPack::new(mask);
         let idx = lane_ids((k * LANES) as u32);
-        store8(&mut work.idx, count, pack.i32s(idx).to_array());
-        store8(&mut work.j, count, pack.f32s(j).to_array());
-        store8(&mut work.v0, count, pack.f32s(v0).to_array());
-        store8(&mut work.r0, count, pack.f32s(r0).to_array());
+        // `count` never exceeds the lists' length less one vector (at most a block of lanes
+        // were packed before this vector); saying so lets the four stores skip their bounds
+        // checks.
+        let at = count.min(BLOCK * LANES);
+        store8(&mut work.idx, at, pack.i32s(idx).to_array());
+        store8(&mut work.j, at, pack.f32s(j).to_array());
+        store8(&mut work.v0, at, pack.f32s(v0).to_array());
+        store8(&mut work.r0, at, pack.f32s(r0).to_array());
         count += mask.count_ones() as usize;
     }
+    let count = count.min(BLOCK * LANES);
     for at in (0..count).step_by(LANES) {
         let idx = load8(&work.idx, at);
         let j = f32x8::from(load8(&work.j, at));
