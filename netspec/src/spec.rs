@@ -250,12 +250,17 @@ impl Spec {
         CurrentInput::build(&self.currents, &self.populations, &self.file, &mut b)?;
         Probe::build(&self.probes, &mut b)?;
         b.components.extend(nef_late);
-        let simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
+        let mut simulator = simcore::Simulator::new(b.dt, b.populations, b.components, threads)
             .map_err(|e| {
                 self.simulation
                     .threads
                     .error(ErrorKind::Invalid(e.to_string()))
             })?;
+        // NEF neurons cost several cortical neurons' time per step: their networks use the
+        // pool from far fewer neurons (as `models::network::BuiltNetwork::into_run` does).
+        if !b.nef.ensembles.is_empty() {
+            simulator.set_min_parallel_work(models::network::NEF_MIN_PARALLEL_WORK);
+        }
         Ok(Network {
             simulator,
             steps: self.simulation.steps,

@@ -162,6 +162,28 @@ fn mixed_spec_builds_ensembles_and_populations_in_one_simulator() {
     assert_eq!((va.population, va.neurons.clone()), (0, vec![0, 1]));
 }
 
+/// A spec with ensembles steps on the pool from NEF sizes (a few thousand neurons, as
+/// `BuiltNetwork::into_run`), not only from the cortical networks' threshold: `spikesim run`
+/// of a 10 × 1000 NEF chain used to run on one thread whatever `--threads` said.
+#[test]
+fn nef_specs_use_the_pool_from_nef_sizes() {
+    let nef = Spec::parse("net.toml", HEAD, &[]).unwrap().build().unwrap();
+    assert_eq!(
+        nef.simulator.min_parallel_work(),
+        models::network::NEF_MIN_PARALLEL_WORK
+    );
+    let plain =
+        "[simulation]\nduration = 0.1\n[[population]]\nname = \"p\"\nsize = 10\nbias = 2.0\n";
+    let lif = Spec::parse("net.toml", plain, &[])
+        .unwrap()
+        .build()
+        .unwrap();
+    assert_eq!(
+        lif.simulator.min_parallel_work(),
+        simcore::sim::MIN_PARALLEL_WORK
+    );
+}
+
 #[test]
 fn input_and_binned_spike_probes_record_the_selected_neurons() {
     // `input` with `neurons` records just those neurons (columns of the full probe), and

@@ -738,6 +738,12 @@ impl Simulator {
         self.min_parallel_work = work;
     }
 
+    /// The work below which a window or step runs on the calling thread
+    /// ([`set_min_parallel_work`](Self::set_min_parallel_work)).
+    pub fn min_parallel_work(&self) -> usize {
+        self.min_parallel_work
+    }
+
     /// Caps the window length of the window schedule (default [`WINDOW`], at least 1).
     /// Results do not depend on it (tested); shorter windows mean more fork-joins.
     pub fn set_max_window(&mut self, steps: u64) {
