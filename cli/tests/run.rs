@@ -179,8 +179,7 @@ fn silent_populations_get_a_group_and_by_id_sorts_stably() {
 }
 
 /// Spike probes select whose spikes are written: exactly the spikes of the full recording
-/// whose neurons the probes name (their union), in the same order, and per-neuron counts in the
-/// run summary to match.
+/// whose neurons the probes name (their union), in the same order; `neurons = []`, none.
 #[test]
 fn spike_probes_record_exactly_their_neurons_spikes() {
     let dir = tmpdir("spike-subset");
@@ -207,6 +206,16 @@ fn spike_probes_record_exactly_their_neurons_spikes() {
     let got = read(&b);
     assert!(chosen.iter().all(|c| got.iter().any(|(i, _)| i == c)));
     assert_eq!(got, want);
+    // `neurons = []`: none written, the group and its node count stay.
+    let none = dir.join("none.toml");
+    let probe =
+        "\n[[probe]]\nname = \"n\"\ntarget = \"active\"\nvariable = \"spikes\"\nneurons = []\n";
+    std::fs::write(&none, format!("{TWO_POPS}{probe}")).unwrap();
+    let c = dir.join("none.h5");
+    run(&["run", s(&none), "-o", s(&c), "-q"]);
+    assert!(read(&c).is_empty());
+    let g = File::open(&c).unwrap().group("spikes/active").unwrap();
+    assert_eq!(g.attr("n_nodes").unwrap().read_scalar::<u64>().unwrap(), 37);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -200,3 +200,21 @@ fn unknown_model_and_variable() {
         "net.toml:13:12: `probe.p.variable`: population `exc` (lif) has no variable `u` (known: v, refractory, spikes); did you mean `v`?"
     );
 }
+
+#[test]
+fn empty_neuron_selections_only_for_spikes_written_to_the_spike_file() {
+    let probe = |variable: &str, extra: &str| {
+        format!(
+            "{BASE}\n[[probe]]\nname = \"p\"\ntarget = \"exc\"\nvariable = \"{variable}\"\n\
+             neurons = []\n{extra}"
+        )
+    };
+    // A spike probe may select none: the population then writes no spikes.
+    let spec = Spec::parse("net.toml", &probe("spikes", ""), &[]).unwrap();
+    let built = spec.build().unwrap();
+    assert_eq!(built.populations[0].recorded_count(), 0);
+    let msg = "net.toml:14:11: `probe.p.neurons`: selects no neurons (only a spike probe \
+               without `sample_every` may: it then records none of the population's spikes)";
+    assert_eq!(err(&probe("v", ""), &[]), msg);
+    assert_eq!(err(&probe("spikes", "sample_every = 1e-3\n"), &[]), msg);
+}

@@ -97,6 +97,8 @@ struct SpikeSink {
     ids: Appender<u64>,
     /// Spikes per neuron (for rates, and for the by-id passes).
     counts: Vec<u32>,
+    /// No neuron's spikes are recorded (spike probes with `neurons = []`).
+    none: bool,
     group: Group,
 }
 
@@ -214,6 +216,7 @@ impl Recorder {
                 times,
                 ids,
                 counts: vec![0; p.size],
+                none: p.recorded_count() == 0,
                 group: g,
             });
         }
@@ -267,6 +270,9 @@ impl Recorder {
         let t0 = step as f64 * self.dt;
         let ms = |off: f32| (t0 + f64::from(off)) * 1e3;
         for ((sink, s), info) in self.spikes.iter_mut().zip(spikes).zip(populations) {
+            if sink.none {
+                continue;
+            }
             match &info.recorded {
                 // Every neuron recorded: whole runs of values, no test per spike.
                 None => {

@@ -2,7 +2,7 @@
 //!
 //! `variable = "spikes"` selects which neurons' spikes go to `/spikes/<population>`: a
 //! population with no spike probe has all its spikes recorded; one with spike probes has the
-//! union of their neurons recorded. Any other variable (`v`, …) is sampled every
+//! union of their neurons recorded (`neurons = []`: none). Any other variable (`v`, …) is sampled every
 //! `sample_every` seconds after the step and written to `/probes/<name>`.
 
 use crate::build::{Builder, ProbeKind, ProbePlan};
@@ -38,6 +38,18 @@ impl Probe {
         let variable = t.str("variable")?.required(t, "variable")?;
         let neurons = read_neurons(t)?;
         let sample_every = t.f64("sample_every")?.map(At::positive_time).transpose()?;
+        // An empty selection means something only for the spikes written to `/spikes`: none
+        // of this probe's (the way to record no spikes of a population).
+        if let Some(n) = &neurons
+            && n.value.is_empty()
+            && (variable.value != "spikes" || sample_every.is_some())
+        {
+            return Err(n.error(ErrorKind::Invalid(
+                "selects no neurons (only a spike probe without `sample_every` may: it then \
+                 records none of the population's spikes)"
+                    .into(),
+            )));
+        }
         let synapse = crate::sections::nef::values::synapse(t, "synapse")?;
         t.finish()?;
         Ok(Self {
@@ -266,9 +278,6 @@ fn read_neurons(t: &mut TableReader<'_>) -> Result<Option<At<Vec<u64>>>, SpecErr
             "neuron {} is listed twice",
             w[0]
         ))));
-    }
-    if at.value.is_empty() {
-        return Err(at.error(ErrorKind::Invalid("selects no neurons".into())));
     }
     Ok(Some(at))
 }
