@@ -219,6 +219,50 @@ fn spike_probes_record_exactly_their_neurons_spikes() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A NEF network large enough to step on the pool (five 1000-neuron ensembles in a chain):
+/// byte-identical files on one and two threads, and every ensemble fires.
+#[test]
+fn nef_chain_files_are_identical_on_one_and_two_threads() {
+    let dir = tmpdir("nef-threads");
+    let mut spec = String::from(
+        "[simulation]\ndt = 1e-3\nduration = 0.2\nseed = 3\n\n[[node]]\nname = \"in\"\n\
+         kind = \"sine\"\nfreq = 1.0\namplitude = 1.0\n",
+    );
+    let mut prev = "in".to_string();
+    for i in 0..5 {
+        spec += &format!(
+            "\n[[ensemble]]\nname = \"e{i}\"\nn_neurons = 1000\ndimensions = 1\n\n\
+             [[connection]]\npre = \"{prev}\"\npost = \"e{i}\"\nsynapse = 0.005\n"
+        );
+        prev = format!("e{i}");
+    }
+    spec += "\n[[probe]]\nname = \"y\"\ntarget = \"e4\"\nvariable = \"decoded\"\nsynapse = 0.01\n";
+    let path = dir.join("chain.toml");
+    std::fs::write(&path, spec).unwrap();
+    let out = |t: &str| {
+        let h5 = dir.join(format!("t{t}.h5"));
+        run(&[
+            "run",
+            s(&path),
+            "-o",
+            s(&h5),
+            "-q",
+            "--no-cache",
+            "--threads",
+            t,
+        ]);
+        std::fs::read(&h5).unwrap()
+    };
+    let (a, b) = (out("1"), out("2"));
+    assert!(a == b, "files differ");
+    let f = File::open(dir.join("t1.h5")).unwrap();
+    for i in 0..5 {
+        let n = f.dataset(&format!("spikes/e{i}/node_ids")).unwrap().size();
+        assert!(n > 10_000, "e{i}: {n} spikes");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn same_seed_gives_byte_identical_files_whatever_the_thread_count() {
     let dir = tmpdir("bytes");
