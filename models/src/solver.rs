@@ -264,7 +264,8 @@ pub fn solve(
 /// where a rate costs a logarithm), and every pass touches only that range (the skipped terms
 /// are exact zeros, so the arithmetic is that of the dense pass in this column order). Storing
 /// the ranges alone halves the memory to fill: for the chain's 1000-neuron ensembles that is
-/// 4 MB instead of 8 MB per solve, and the build runs 12 % faster. The solution is mapped back to neuron order.
+/// 4 MB instead of 8 MB per solve, and the build runs 12 % faster. The solution is mapped back
+/// to neuron order.
 ///
 /// Preconditioner: $P = c\,S^\top S + \lambda I$ with $S$ an evenly strided subset of
 /// $m_s = \min(\mathrm{clip}(125\sqrt{m/2000}\,d,\ 125,\ 1500),\ m)$ rows of $A$ and $c = m/m_s$
