@@ -2,8 +2,8 @@
 //!
 //! `variable = "spikes"` selects which neurons' spikes go to `/spikes/<population>`: a
 //! population with no spike probe has all its spikes recorded; one with spike probes has the
-//! union of their neurons recorded (`neurons = []`: none). Any other variable (`v`, …) is sampled every
-//! `sample_every` seconds after the step and written to `/probes/<name>`.
+//! union of their neurons recorded (`neurons = []`: none). Any other variable (`v`, …) is
+//! sampled every `sample_every` seconds after the step and written to `/probes/<name>`.
 
 use crate::build::{Builder, ProbeKind, ProbePlan};
 use crate::error::{ErrorKind, SpecError};
