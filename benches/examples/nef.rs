@@ -15,8 +15,8 @@
 use std::time::Instant;
 
 use models::solver::Method;
-use spikesim_benches::cpu_seconds;
 use spikesim_benches::nef::{self, DT};
+use spikesim_benches::{cpu_seconds, median};
 
 /// Runs `f`, returning its result with wall and CPU seconds.
 fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
@@ -46,7 +46,6 @@ fn main() {
             let mut parts: Vec<f64> = (0..(seconds / 0.1).round().max(1.0) as usize)
                 .map(|_| timed(|| run.run(0.1).expect("run")).1 * 10.0)
                 .collect();
-            parts.sort_by(f64::total_cmp);
             let y = rec.probe("y").expect("probe").data();
             println!(
                 "{{\"simulator\": \"spikesim\", \"workload\": \"nef_chain\", \"ensembles\": 10, \"n\": 1000, \
@@ -54,7 +53,7 @@ fn main() {
                  \"sim_cpu_s\": {r_cpu:.4}, \"sim_median_s\": {:.4}, \"final_value\": {:.4}}}",
                 b_s + i_s,
                 b_cpu + i_cpu,
-                parts[parts.len() / 2] * seconds,
+                median(&mut parts) * seconds,
                 y.values.last().copied().unwrap_or(f64::NAN)
             );
         }

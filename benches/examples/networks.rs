@@ -21,7 +21,7 @@ use simcore::Simulator;
 use simcore::networks::brunel::{Brunel, Regime};
 use simcore::networks::coba::Coba;
 use simcore::networks::cuba::Cuba;
-use spikesim_benches::cpu_seconds;
+use spikesim_benches::{cpu_seconds, median};
 
 fn build(net: &str, threads: usize) -> Simulator {
     match net {
@@ -66,9 +66,8 @@ fn run(net: &str, threads: usize, seconds: f64) -> (f64, f64, f64, u64, f64) {
             t0.elapsed().as_secs_f64() * PIECES as f64
         })
         .collect();
-    pieces.sort_by(f64::total_cmp);
     assert!(spikes > 0, "{net}: no spikes");
-    (build_s, wall, cpu, events, pieces[PIECES / 2])
+    (build_s, wall, cpu, events, median(&mut pieces))
 }
 
 /// Pieces of the second run ([`run`]).
@@ -104,10 +103,6 @@ fn main() {
             }
         }
         // The median over runs of each run's median piece.
-        let median = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            v[v.len() / 2]
-        };
         let (m1, m2) = (median(&mut medians[0]), median(&mut medians[1]));
         println!(
             "# {net}: median piece, scaled to {seconds} s: {m1:.4} s (1 thr) / {m2:.4} s (2 thr): 2-thread speed-up {:.2}x",

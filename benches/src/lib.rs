@@ -23,6 +23,13 @@ pub fn cpu_seconds() -> f64 {
         * 1e-9
 }
 
+/// The median of `values` (the upper one of an even count), sorting them in place: the
+/// benches' robust figure over repeated timings, which leaves out the runs a preemption hit.
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 /// A criterion measurement of on-CPU time ([`cpu_seconds`], all threads) instead of wall time,
 /// for single-threaded benches on a machine shared with other jobs: time spent waiting for a
 /// core is not counted, so the figures measure the code. (Cache interference from other jobs
