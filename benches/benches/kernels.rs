@@ -8,7 +8,7 @@
 //!   ([`spikesim_benches::CpuTime`]) so that figures on a machine shared with other jobs
 //!   measure the code rather than the wait for a core.
 //!
-//! - `lif_nef_cpu/{scalar,simd}/N`: one step of N neurons at NEF rates (normalised LIF,
+//! - `lif_nef_cpu/{scalar,x8,simd}/N`: one step of N neurons at NEF rates (normalised LIF,
 //!   τ_rc 20 ms, τ_ref 2 ms, Δt 1 ms, input currents spread over 0–15 giving 0–330 Hz, mean
 //!   180 Hz), one thread, on-CPU time: nearly every 8-lane vector has a lane that spikes or
 //!   leaves refractoriness, the regime where the kernel runs branch-free.
@@ -20,11 +20,11 @@
 
 use criterion::measurement::Measurement;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use simcore::kernels::lif::{LifConsts, lif_step_scalar, lif_step_simd, lif_step_x8};
 use simcore::lanes::Padded;
-use simcore::neuron::lif::LifParams;
 use simcore::par::Threads;
 use simcore::population::Kernel;
-use simcore::{LifPopulation, Par, SpikeWindow, Spikes};
+use simcore::{LifPopulation, SpikeWindow, Spikes};
 use spikesim_benches::{CpuTime, lif_pop};
 
 const SIZES: [usize; 5] = [1_000, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -52,19 +52,47 @@ fn lif_run_steps_cpu(c: &mut Criterion<CpuTime>) {
 
 fn lif_nef_cpu(c: &mut Criterion<CpuTime>) {
     let mut g = c.benchmark_group("lif_nef_cpu");
+    let consts = LifConsts::new(1e-3, 0.02, 0.002, 0.0);
     for n in [1_000, 10_000] {
         g.throughput(Throughput::Elements(n as u64));
         let bias: Vec<f32> = (0..n).map(|i| ((i * 7919) % 1000) as f32 * 0.015).collect();
-        let zero = Padded::filled(n, 0.0);
+        let bias8 = Padded::from_slice(&bias, 0.0);
         let mut out = Spikes::default();
-        for (kernel, name) in [(Kernel::Scalar, "scalar"), (Kernel::Simd, "simd")] {
-            let mut p = LifPopulation::new("nef", LifParams::default(), 1e-3, &bias).unwrap();
+        // The kernels called directly: the scalar reference, the eight-lane form, and the
+        // SIMD entry point (the 16-lane AVX-512 form where the CPU has AVX-512F, else x8).
+        for form in ["scalar", "x8", "simd"] {
+            let (mut v, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
+            let (mut v8, mut r8) = (Padded::filled(n, 0.0), Padded::filled(n, 0.0));
+            let mut step = |out: &mut Spikes| {
+                out.clear();
+                match form {
+                    "scalar" => lif_step_scalar(&consts, &bias, None, &mut v, &mut r, 0, out),
+                    "x8" => lif_step_x8(
+                        &consts,
+                        bias8.lanes(),
+                        None,
+                        v8.lanes_mut(),
+                        r8.lanes_mut(),
+                        0,
+                        n,
+                        out,
+                    ),
+                    _ => lif_step_simd(
+                        &consts,
+                        bias8.lanes(),
+                        None,
+                        v8.lanes_mut(),
+                        r8.lanes_mut(),
+                        0,
+                        n,
+                        out,
+                    ),
+                }
+            };
             for _ in 0..100 {
-                p.step(Some(&zero), kernel, Par::Seq, &mut out);
+                step(&mut out);
             }
-            g.bench_function(BenchmarkId::new(name, n), |b| {
-                b.iter(|| p.step(Some(&zero), kernel, Par::Seq, &mut out))
-            });
+            g.bench_function(BenchmarkId::new(form, n), |b| b.iter(|| step(&mut out)));
         }
     }
     g.finish();

@@ -65,7 +65,7 @@ impl ProbeHandle {
     /// Records `values` as the sample of step `step` if it is kept.
     pub fn record(&self, step: u64, values: &[f64]) {
         let mut d = self.lock();
-        if (step + 1) % d.every == 0 {
+        if (step + 1).is_multiple_of(d.every) {
             let t = (step + 1) as f64 * d.dt;
             d.times.push(t);
             d.values.extend_from_slice(values);
@@ -74,13 +74,13 @@ impl ProbeHandle {
 
     /// Whether step `step` is kept.
     pub fn keeps(&self, step: u64) -> bool {
-        (step + 1) % self.lock().every == 0
+        (step + 1).is_multiple_of(self.lock().every)
     }
 
     /// Records an f32 sample (neuron state).
     pub fn record_f32(&self, step: u64, values: &[f32]) {
         let mut d = self.lock();
-        if (step + 1) % d.every == 0 {
+        if (step + 1).is_multiple_of(d.every) {
             let t = (step + 1) as f64 * d.dt;
             d.times.push(t);
             d.values.extend(values.iter().map(|&v| f64::from(v)));

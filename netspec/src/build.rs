@@ -77,7 +77,7 @@ pub struct ProbePlan {
 impl ProbePlan {
     /// True when a sample is due after `steps_done` steps.
     pub fn due(&self, steps_done: u64) -> bool {
-        !matches!(self.kind, ProbeKind::Spikes) && steps_done % self.every == 0
+        !matches!(self.kind, ProbeKind::Spikes) && steps_done.is_multiple_of(self.every)
     }
 
     /// Whether the probe records neurons (rather than the dimensions of a decoded value or

@@ -14,7 +14,7 @@ use crate::lanes::LANES;
 /// Neurons per work chunk (a multiple of [`LANES`]). 2048 neurons × a few f32 state variables
 /// stay well inside L1/L2 while amortising rayon's per-task cost.
 pub const CHUNK: usize = 2048;
-const _: () = assert!(CHUNK % LANES == 0);
+const _: () = assert!(CHUNK.is_multiple_of(LANES));
 
 /// SIMD vectors per work chunk.
 pub const CHUNK_LANES: usize = CHUNK / LANES;

@@ -328,7 +328,7 @@ fn run_awake<C: Send, T: Send>(
                     idle = 0;
                 } else {
                     idle = idle.wrapping_add(1);
-                    if idle % YIELD_EVERY == 0 {
+                    if idle.is_multiple_of(YIELD_EVERY) {
                         // Let the OS run another thread if one waits (a busy machine):
                         // spinning on its core would stall the worker it waits for.
                         std::thread::yield_now();
@@ -917,7 +917,7 @@ impl Simulator {
     /// Counts `steps` steps done and runs the non-finite check when one is due.
     fn after_steps(&mut self, steps: u64) -> Result<(), SimError> {
         self.step += steps;
-        if self.step % self.check_every == 0 {
+        if self.step.is_multiple_of(self.check_every) {
             self.check_finite()?;
         }
         Ok(())

@@ -16,7 +16,11 @@ fn drive(k: usize) -> (f32, f32, f32) {
         0.0
     };
     let gi = if (400..430).contains(&h) { 6.0 } else { 0.0 };
-    let cur = if (k / 500) % 2 == 0 { 60.0 } else { 110.0 };
+    let cur = if (k / 500).is_multiple_of(2) {
+        60.0
+    } else {
+        110.0
+    };
     (cur, ge, gi)
 }
 

@@ -51,7 +51,7 @@ impl NengoEnsemble {
         expect_len("bias", self.bias.len(), n)?;
         expect_len("encoders", self.encoders.len(), n * d)?;
         expect_len("initial_voltage", self.initial_voltage.len(), n)?;
-        if self.eval_points.is_empty() || self.eval_points.len() % d != 0 {
+        if self.eval_points.is_empty() || !self.eval_points.len().is_multiple_of(d) {
             return Err(format!(
                 "`eval_points` has {} values, not m × {d}",
                 self.eval_points.len()

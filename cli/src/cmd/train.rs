@@ -434,7 +434,7 @@ impl EpochReport {
             r.epoch,
             self.start.elapsed().as_secs_f64()
         );
-        if r.epoch % self.every == 0 || r.epoch == 1 || r.epoch == self.epochs {
+        if r.epoch.is_multiple_of(self.every) || r.epoch == 1 || r.epoch == self.epochs {
             match &self.bar {
                 Some(bar) => bar.println(line),
                 None => println!("{line}"),

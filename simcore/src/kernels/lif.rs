@@ -53,7 +53,9 @@
 //! lists and stepped eight at a time; the delta-synapse kernel instead evaluates both
 //! functions for every vector, blended); otherwise the functions are skipped for vectors that
 //! need neither (cortical rates). All forms give the same bits. Spikes leave through
-//! [`LanePush`] (left-packed lanes, no loop over mask bits).
+//! [`LanePush`] (left-packed lanes, no loop over mask bits). On CPUs with AVX-512F the kernel
+//! without delta synapses runs a 16-lane form instead ([`super::lif_avx512`]), chosen at run
+//! time; it too gives the same bits.
 
 use wide::{f32x8, i32x8};
 
@@ -222,8 +224,33 @@ fn lif_scalar(
 
 /// SIMD kernel: the same step as [`lif_step_scalar`] over whole f32x8 vectors. `n_valid` is the
 /// number of real neurons covered by these vectors (padding lanes beyond it never report spikes).
+///
+/// Runs the 16-lane AVX-512 form ([`super::lif_avx512`]) when the CPU has AVX-512F and that
+/// form covers `c`, the eight-lane form [`lif_step_x8`] otherwise; both give the scalar
+/// reference's bits.
 #[allow(clippy::too_many_arguments)]
 pub fn lif_step_simd(
+    c: &LifConsts,
+    bias: &[f32x8],
+    input: Option<&[f32x8]>,
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if super::lif_avx512::supports(c) && super::lif_avx512::available() {
+        let (bias, input) = (bytemuck::cast_slice(bias), input.map(bytemuck::cast_slice));
+        let (v, r) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
+        return super::lif_avx512::lif_step(c, bias, input, v, r, base, n_valid, spikes);
+    }
+    lif_step_x8(c, bias, input, v, r, base, n_valid, spikes)
+}
+
+/// The eight-lane (`wide` f32x8: AVX2 on x86-64) form of [`lif_step_simd`], on every CPU.
+#[allow(clippy::too_many_arguments)]
+pub fn lif_step_x8(
     c: &LifConsts,
     bias: &[f32x8],
     input: Option<&[f32x8]>,

@@ -3,6 +3,8 @@
 
 pub mod hh;
 pub mod lif;
+#[cfg(target_arch = "x86_64")]
+pub mod lif_avx512;
 pub mod lif_coba;
 pub mod mathf;
 pub mod psc;

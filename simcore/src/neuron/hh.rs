@@ -237,7 +237,7 @@ pub fn hh_reference(
             }
         }
     }
-    if record_every > 0 && steps % record_every == 0 {
+    if record_every > 0 && steps.is_multiple_of(record_every) {
         tr.v.push(x[0]);
     }
     tr

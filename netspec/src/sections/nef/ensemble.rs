@@ -128,13 +128,13 @@ impl Ensemble {
             }
         }
         let eval_points = matrix(t, "eval_points")?;
-        if let Some(p) = &eval_points {
-            if p.value[0].len() != d {
-                return Err(p.error(ErrorKind::Invalid(format!(
-                    "points have {} values; the ensemble has dimensions = {d}",
-                    p.value[0].len()
-                ))));
-            }
+        if let Some(p) = &eval_points
+            && p.value[0].len() != d
+        {
+            return Err(p.error(ErrorKind::Invalid(format!(
+                "points have {} values; the ensemble has dimensions = {d}",
+                p.value[0].len()
+            ))));
         }
         let n_eval_points = t.u64("n_eval_points")?;
         if let Some(m) = &n_eval_points {
