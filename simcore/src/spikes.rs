@@ -100,6 +100,42 @@ impl LanePush<'_> {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+impl LanePush<'_> {
+    /// Appends the lanes set in `mask` of sixteen neuron ids `ids` (ascending over the lanes
+    /// set) with in-step times `t`: [`push_ids`](Self::push_ids) for the AVX-512 kernels,
+    /// packing by `vpcompressd`/`vcompressps` and storing only the spikes.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F: callers without that target feature enabled must have checked
+    /// it (`kernels::lif_avx512::available`).
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn push_ids_x16(
+        &mut self,
+        mask: u16,
+        ids: std::arch::x86_64::__m512i,
+        t: std::arch::x86_64::__m512,
+    ) {
+        use std::arch::x86_64::*;
+        let count = mask.count_ones() as usize;
+        let keep = ((1u32 << count) - 1) as u16;
+        let at = self.len - self.spikes.ids.len();
+        let spare_ids = &mut self.spikes.ids.spare_capacity_mut()[at..at + count];
+        // SAFETY: the store writes the `count` lanes of `keep`, the slice's length.
+        unsafe {
+            let packed = _mm512_maskz_compress_epi32(mask, ids);
+            _mm512_mask_storeu_epi32(spare_ids.as_mut_ptr().cast(), keep, packed);
+        }
+        let spare_t = &mut self.spikes.offsets.spare_capacity_mut()[at..at + count];
+        // SAFETY: as above.
+        unsafe {
+            let packed = _mm512_maskz_compress_ps(mask, t);
+            _mm512_mask_storeu_ps(spare_t.as_mut_ptr().cast(), keep, packed);
+        }
+        self.len += count;
+    }
+}
+
 impl Drop for LanePush<'_> {
     fn drop(&mut self) {
         // SAFETY: every push wrote LANES initialised elements at the spare capacity starting at

@@ -199,31 +199,7 @@ fn vector_forms(c: &LifConsts) -> Vec<(&'static str, Form)> {
     let mut forms: Vec<(&'static str, Form)> = vec![("x8", lif_step_x8)];
     #[cfg(target_arch = "x86_64")]
     if simcore::kernels::lif_avx512::available() && simcore::kernels::lif_avx512::supports(c) {
-        #[allow(clippy::too_many_arguments)]
-        fn x16(
-            c: &LifConsts,
-            bias: &[f32x8],
-            input: Option<&[f32x8]>,
-            v: &mut [f32x8],
-            r: &mut [f32x8],
-            base: u32,
-            n_valid: usize,
-            out: &mut Spikes,
-        ) {
-            let flat = bytemuck::cast_slice::<f32x8, f32>;
-            let (v, r) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
-            simcore::kernels::lif_avx512::lif_step(
-                c,
-                flat(bias),
-                input.map(flat),
-                v,
-                r,
-                base,
-                n_valid,
-                out,
-            )
-        }
-        forms.push(("avx512", x16));
+        forms.push(("avx512", simcore::kernels::lif_avx512::lif_step));
     }
     #[cfg(not(target_arch = "x86_64"))]
     let _ = c;

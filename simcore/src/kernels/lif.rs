@@ -241,8 +241,6 @@ pub fn lif_step_simd(
 ) {
     #[cfg(target_arch = "x86_64")]
     if super::lif_avx512::supports(c) && super::lif_avx512::available() {
-        let (bias, input) = (bytemuck::cast_slice(bias), input.map(bytemuck::cast_slice));
-        let (v, r) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
         return super::lif_avx512::lif_step(c, bias, input, v, r, base, n_valid, spikes);
     }
     lif_step_x8(c, bias, input, v, r, base, n_valid, spikes)
@@ -298,7 +296,7 @@ const JUMP_GATE: f32 = 1.0 - 1e-3;
 
 /// [`LifConsts`] on eight lanes, and which lanes of the last vector are neurons (padding lanes
 /// never report spikes): built once per kernel call.
-struct X8 {
+pub(super) struct X8 {
     dt: f32x8,
     a_dt: f32x8,
     min_v: f32x8,
@@ -310,7 +308,7 @@ struct X8 {
 
 impl X8 {
     #[inline(always)]
-    fn new(c: &LifConsts, n_valid: usize) -> Self {
+    pub(super) fn new(c: &LifConsts, n_valid: usize) -> Self {
         Self {
             dt: f32x8::splat(c.dt),
             a_dt: f32x8::splat(c.a_dt),
@@ -351,7 +349,7 @@ impl X8 {
 
 /// Vectors per block of the SIMD kernel: it picks its branching or branch-free form once
 /// per block, from how busy the previous block was.
-const BLOCK: usize = 16;
+pub(super) const BLOCK: usize = 16;
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -392,26 +390,30 @@ thread_local! {
     /// The compaction lists of [`lif_block_compacted`], reused by every kernel call on the
     /// thread: a fresh one is zeroed, 2 KB per population step. Lanes beyond a list's length
     /// hold stale values, which are computed on and then masked out, as zeros were.
-    static WORK: std::cell::RefCell<Compacted> = std::cell::RefCell::new(Compacted::default());
+    pub(super) static WORK: std::cell::RefCell<Compacted> = std::cell::RefCell::new(Compacted::default());
 }
 
 /// Lanes of a block that need the full step (they leave refractoriness or cross threshold),
 /// packed: their neuron index within the call, input current, voltage and refractory time at
 /// the step's start. One vector of slack for the full-vector stores of the packing.
-struct Compacted {
-    idx: [i32; (BLOCK + 1) * LANES],
-    j: [f32; (BLOCK + 1) * LANES],
-    v0: [f32; (BLOCK + 1) * LANES],
-    r0: [f32; (BLOCK + 1) * LANES],
+pub(super) struct Compacted {
+    pub(super) idx: [i32; LIST],
+    pub(super) j: [f32; LIST],
+    pub(super) v0: [f32; LIST],
+    pub(super) r0: [f32; LIST],
 }
+
+/// Length of the [`Compacted`] lists: a block's lanes, and slack for one 16-lane store (the
+/// AVX-512 form's vectors).
+pub(super) const LIST: usize = BLOCK * LANES + 16;
 
 impl Default for Compacted {
     fn default() -> Self {
         Self {
-            idx: [0; (BLOCK + 1) * LANES],
-            j: [0.0; (BLOCK + 1) * LANES],
-            v0: [0.0; (BLOCK + 1) * LANES],
-            r0: [0.0; (BLOCK + 1) * LANES],
+            idx: [0; LIST],
+            j: [0.0; LIST],
+            v0: [0.0; LIST],
+            r0: [0.0; LIST],
         }
     }
 }
@@ -515,7 +517,7 @@ fn lif_block_compacted(
 
 /// A block switches the next one to the branch-free form when more than 1/`BUSY_DENSE` of
 /// its vectors had a lane leaving refractoriness or spiking.
-const BUSY_DENSE: usize = 4;
+pub(super) const BUSY_DENSE: usize = 4;
 
 /// Advances the vectors `block`; returns how many of them had a lane leaving refractoriness
 /// or spiking. `DENSE` evaluates the exponential and logarithm for every vector and blends
@@ -524,7 +526,7 @@ const BUSY_DENSE: usize = 4;
 /// that is almost never taken costs nothing). Both give the same bits.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn lif_block<const JUMP: bool, const DENSE: bool>(
+pub(super) fn lif_block<const JUMP: bool, const DENSE: bool>(
     c: &LifConsts,
     x: &X8,
     current: &impl Fn(usize) -> f32x8,

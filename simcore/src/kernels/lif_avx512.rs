@@ -1,41 +1,42 @@
-//! The LIF step without delta synapses on 16-lane AVX-512 vectors, chosen at run time on CPUs
-//! that have AVX-512F (the build targets AVX2, x86-64-v3).
+//! The busy blocks of the LIF step without delta synapses on 16-lane AVX-512 vectors, chosen
+//! at run time on CPUs that have AVX-512F (the build targets AVX2, x86-64-v3).
 //!
-//! It is the compaction form of [`super::lif`]'s SIMD kernel (see its module docs for the
-//! equations) with two differences that AVX-512 makes cheap:
+//! [`super::lif`]'s SIMD kernel (see its module docs for the equations) picks per block of 128
+//! lanes between a branching form, right for quiet blocks (cortical rates), and compaction,
+//! right for busy ones (NEF rates: a lane in three to five leaves refractoriness or spikes every
+//! step). This is the compaction form with what AVX-512 makes cheap:
 //! - the lanes that need the full step (leaving refractoriness or above threshold after
 //!   integration) are packed by `vcompressps` on the mask registers the comparisons produce,
-//!   instead of a table lookup and a lane permutation per vector;
-//! - so packing costs little enough to run at every rate: one form, no switching between the
-//!   compacted and the branching form by how busy the previous block was.
+//!   instead of a table lookup and a lane permutation per eight lanes;
+//! - their new state goes back by `vexpandps` under the same masks and a masked store, instead
+//!   of a scalar scatter;
+//! - spikes leave by `vpcompressd`/`vcompressps` and a masked store.
+//!
+//! Quiet blocks stay in the eight-lane branching form: at cortical rates this form was slower
+//! than it (2.0e9 against 2.8–3.1e9 neuron-steps/s on `lif_throughput`), while on busy blocks
+//! it is 1.4–1.6× faster than the eight-lane compaction (`lif_nef_cpu`).
 //!
 //! It covers the constants of the usual time steps, where the refractory-exit exponential and
 //! the spike-time logarithm take their small-argument polynomials
 //! ([`LifConsts::exit_small`], [`LifConsts::spike_small`]: Δt ≤ 2 ms at τ_rc = 20 ms);
 //! [`supports`] says when. It performs the scalar reference's operations lane by lane (the same
 //! fused multiply-adds, divisions, comparisons and polynomials from [`super::mathf`], through
-//! the [`Real`] implementation below), so it gives the same bits as [`super::lif`]'s scalar
-//! and AVX2 kernels; the tests check that on awkward sizes.
-//!
-//! On AMD Zen 4, which executes a 512-bit operation as two 256-bit halves, the gain comes from
-//! issuing half the instructions: the AVX2 kernel runs at about 3.7 instructions per cycle on
-//! NEF populations, limited by the front end rather than the arithmetic units.
+//! the [`Real`] implementation below), so it gives the same bits as the scalar and eight-lane
+//! forms; the tests check that on awkward sizes.
 
 use std::arch::x86_64::*;
-use std::cell::RefCell;
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use wide::f32x8;
 
-use super::lif::LifConsts;
+use super::lif::{BLOCK, Compacted, LIST, LifConsts, WORK, X8, lif_block};
 use super::mathf::{self, Real};
-use crate::spikes::Spikes;
+use crate::lanes::LANES;
+use crate::spikes::{LanePush, Spikes};
 
 /// Lanes per vector.
 const W: usize = 16;
-
-/// Vectors per block: the packed lists of a block (4 × 272 values) stay in L1.
-const BLOCK: usize = 16;
 
 /// Whether this CPU runs the kernel: AVX-512F detected at run time, and not disabled by the
 /// environment variable `SPIKESIM_DISABLE_AVX512` (set to anything but `0` or empty; read once),
@@ -52,70 +53,6 @@ pub fn available() -> bool {
 /// Whether the kernel covers the constants `c` (see the module docs).
 pub fn supports(c: &LifConsts) -> bool {
     c.exit_small && c.spike_small
-}
-
-/// The LIF step of [`super::lif::lif_step_simd`] on `v.len()` lanes (a multiple of 8):
-/// input current `bias[i] + input[i]`, neurons `i < n_valid` report spikes (ids offset by
-/// `base`).
-///
-/// # Panics
-/// When [`available`] or [`supports`] is false, or the slices' lengths differ or are not a
-/// multiple of 8.
-#[allow(clippy::too_many_arguments)]
-pub fn lif_step(
-    c: &LifConsts,
-    bias: &[f32],
-    input: Option<&[f32]>,
-    v: &mut [f32],
-    r: &mut [f32],
-    base: u32,
-    n_valid: usize,
-    spikes: &mut Spikes,
-) {
-    assert!(
-        available() && supports(c),
-        "the AVX-512 LIF kernel cannot run here"
-    );
-    let n = v.len();
-    assert!(n.is_multiple_of(8) && r.len() == n && bias.len() == n);
-    assert!(input.is_none_or(|x| x.len() == n));
-    spikes.ids.reserve(n);
-    spikes.offsets.reserve(n);
-    WORK.with_borrow_mut(|work| {
-        // SAFETY: `available()` checked that the CPU has AVX-512F; the lengths were checked.
-        unsafe {
-            match input {
-                Some(x) => step::<true>(c, bias, x, v, r, base, n_valid, spikes, work),
-                None => step::<false>(c, bias, &[], v, r, base, n_valid, spikes, work),
-            }
-        }
-    })
-}
-
-thread_local! {
-    /// The packed lists, reused by every call on the thread.
-    static WORK: RefCell<Packed> = RefCell::new(Packed::default());
-}
-
-/// Lanes of a block that need the full step, packed: neuron index within the call, input
-/// current, voltage and refractory time at the step's start (then the new state, before it
-/// is written back). One vector of slack for the full-vector stores of the packing.
-struct Packed {
-    idx: [i32; (BLOCK + 1) * W],
-    j: [f32; (BLOCK + 1) * W],
-    v0: [f32; (BLOCK + 1) * W],
-    r0: [f32; (BLOCK + 1) * W],
-}
-
-impl Default for Packed {
-    fn default() -> Self {
-        Self {
-            idx: [0; (BLOCK + 1) * W],
-            j: [0.0; (BLOCK + 1) * W],
-            v0: [0.0; (BLOCK + 1) * W],
-            r0: [0.0; (BLOCK + 1) * W],
-        }
-    }
 }
 
 /// Sixteen f32 lanes. Values exist only inside [`step`], which runs after [`available`]
@@ -252,142 +189,219 @@ fn below(end: usize, at: usize) -> u16 {
     ((1u32 << lanes) - 1) as u16
 }
 
-/// The step (see [`lif_step`]).
+/// The LIF step of [`super::lif::lif_step_simd`] with its busy blocks in the 16-lane form:
+/// input current `bias + input`; neurons below `n_valid` report spikes (ids offset by `base`).
+///
+/// # Panics
+/// When [`available`] or [`supports`] is false, or the slices' lengths differ.
+#[allow(clippy::too_many_arguments)]
+pub fn lif_step(
+    c: &LifConsts,
+    bias: &[f32x8],
+    input: Option<&[f32x8]>,
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+) {
+    assert!(
+        available() && supports(c),
+        "the AVX-512 LIF kernel cannot run here"
+    );
+    let n = v.len();
+    assert!(r.len() == n && bias.len() == n && input.is_none_or(|x| x.len() == n));
+    WORK.with_borrow_mut(|work| {
+        // SAFETY: `available()` checked that the CPU has AVX-512F; the lengths were checked.
+        unsafe {
+            match input {
+                Some(x) => step::<true>(c, bias, x, v, r, base, n_valid, spikes, work),
+                None => step::<false>(c, bias, &[], v, r, base, n_valid, spikes, work),
+            }
+        }
+    })
+}
+
+/// The blocks of [`lif_step`]: [`super::lif`]'s driver, with [`block_x16`] for busy blocks.
 ///
 /// # Safety
-/// The CPU has AVX-512F; `bias`, `v`, `r` (and `input` when `INPUT`) have the same length, a
-/// multiple of 8; `spikes` has room for that many more spikes.
+/// The CPU has AVX-512F; `bias`, `v`, `r` (and `input` when `INPUT`) have the same length.
 #[target_feature(enable = "avx512f")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn step<const INPUT: bool>(
+    c: &LifConsts,
+    bias: &[f32x8],
+    input: &[f32x8],
+    v: &mut [f32x8],
+    r: &mut [f32x8],
+    base: u32,
+    n_valid: usize,
+    spikes: &mut Spikes,
+    work: &mut Compacted,
+) {
+    let mut out = spikes.lanes(v.len());
+    let x = X8::new(c, n_valid);
+    let current = |k: usize| if INPUT { bias[k] + input[k] } else { bias[k] };
+    let no_jump = |_| f32x8::ZERO;
+    let flat = bytemuck::cast_slice::<f32x8, f32>;
+    // The first block has no previous one to go by; most calls at NEF rates begin busy, and
+    // compaction costs little on a quiet block.
+    let mut dense = true;
+    for start in (0..v.len()).step_by(BLOCK) {
+        let block = start..(start + BLOCK).min(v.len());
+        let len = block.len();
+        let busy = if dense {
+            let lanes = block.start * LANES..block.end * LANES;
+            let (vf, rf) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
+            // SAFETY: AVX-512F (this function's feature); equal lengths; a block's lanes
+            // leave 16 lanes of slack in the lists.
+            unsafe {
+                block_x16::<INPUT>(
+                    c,
+                    flat(bias),
+                    flat(input),
+                    vf,
+                    rf,
+                    lanes,
+                    base,
+                    n_valid,
+                    &mut out,
+                    work,
+                )
+            }
+        } else {
+            lif_block::<false, false>(c, &x, &current, &no_jump, v, r, block, base, &mut out)
+        };
+        dense = busy * BUSY_DENSE_X16 > len;
+    }
+}
+
+/// A block switches the next one to compaction when more than 1/`BUSY_DENSE_X16` of its
+/// eight-lane vectors had a lane leaving refractoriness or spiking: a lower bar than the
+/// eight-lane forms' ([`BUSY_DENSE`](super::lif::BUSY_DENSE)), since compaction here costs
+/// less.
+const BUSY_DENSE_X16: usize = 8;
+
+/// A busy block by compaction on sixteen lanes: the flat lanes `lanes` of [`lif_step`];
+/// returns how many of its eight-lane vectors had a lane leaving refractoriness or spiking.
+///
+/// # Safety
+/// The CPU has AVX-512F; `bias`, `v`, `r` (and `input` when `INPUT`) have the same length, a
+/// multiple of 8, of which `lanes` is a range of at most `LIST − 16` lanes.
+#[target_feature(enable = "avx512f")]
+#[inline]
+#[allow(clippy::too_many_arguments)]
+unsafe fn block_x16<const INPUT: bool>(
     c: &LifConsts,
     bias: &[f32],
     input: &[f32],
     v: &mut [f32],
     r: &mut [f32],
+    lanes: Range<usize>,
     base: u32,
     n_valid: usize,
-    spikes: &mut Spikes,
-    work: &mut Packed,
-) {
-    let n = v.len();
+    out: &mut LanePush<'_>,
+    work: &mut Compacted,
+) -> usize {
     let (zero, one) = (F32x16::splat(0.0), F32x16::splat(1.0));
-    let (dt, a_dt, min_v) = (
-        F32x16::splat(c.dt),
-        F32x16::splat(c.a_dt),
-        F32x16::splat(c.min_voltage),
-    );
+    let (dt, a_dt) = (F32x16::splat(c.dt), F32x16::splat(c.a_dt));
     let (tau_rc, tau_ref) = (F32x16::splat(c.tau_rc), F32x16::splat(c.tau_ref));
+    let min_v = F32x16::splat(c.min_voltage);
     let lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     let first_id = _mm512_set1_epi32(base as i32);
-    let mut written = spikes.ids.len();
-    for block in (0..n).step_by(BLOCK * W) {
-        let end = (block + BLOCK * W).min(n);
-        // Pass 1: every lane as if it neither left refractoriness nor spiked; pack the lanes
-        // for which that is wrong.
-        let mut count = 0;
-        let mut needs = [0u16; BLOCK];
-        for (at, need_of) in (block..end).step_by(W).zip(&mut needs) {
-            let io = below(n, at);
-            // SAFETY: the lanes of `io` are in bounds of every slice (lengths checked equal).
-            let load = |s: &[f32]| F32x16(unsafe { _mm512_maskz_loadu_ps(io, s.as_ptr().add(at)) });
-            let j = if INPUT {
-                load(bias) + load(input)
-            } else {
-                load(bias)
-            };
-            let (v0, r0) = (load(v), load(r));
-            let a = zero.blend(r0.le(zero), a_dt);
-            let v_int = (j - v0).mul_add(a, v0);
-            let leaving = r0.gt(zero) & r0.lt(dt);
-            let need = (leaving | v_int.gt(one)) & below(n_valid, at);
-            *need_of = need;
-            // SAFETY: as the loads.
-            unsafe {
-                _mm512_mask_storeu_ps(v.as_mut_ptr().add(at), io, v_int.max(min_v).0);
-                _mm512_mask_storeu_ps(r.as_mut_ptr().add(at), io, (r0 - dt).max(zero).0);
-            }
-            if need != 0 {
-                // `count` is below a block's lanes, so the 16-lane stores stay in the lists.
-                let to = count.min(BLOCK * W);
-                let idx = _mm512_add_epi32(lane, _mm512_set1_epi32(at as i32));
-                // SAFETY: `to + W ≤ (BLOCK + 1) · W`, the lists' length.
-                unsafe {
-                    let pack = |x: F32x16| _mm512_maskz_compress_ps(need, x.0);
-                    _mm512_storeu_si512(
-                        work.idx.as_mut_ptr().add(to).cast(),
-                        _mm512_maskz_compress_epi32(need, idx),
-                    );
-                    _mm512_storeu_ps(work.j.as_mut_ptr().add(to), pack(j));
-                    _mm512_storeu_ps(work.v0.as_mut_ptr().add(to), pack(v0));
-                    _mm512_storeu_ps(work.r0.as_mut_ptr().add(to), pack(r0));
-                }
-                count += need.count_ones() as usize;
-            }
+    // Pass 1: every lane as if it neither left refractoriness nor spiked; pack the lanes for
+    // which that is wrong.
+    let mut count = 0;
+    let mut busy = 0;
+    // The vectors with packed lanes, and their masks (for pass 3).
+    let mut packed = [(0usize, 0u16); LIST / W];
+    let mut vectors = 0;
+    for at in lanes.clone().step_by(W) {
+        let io = below(lanes.end, at);
+        // SAFETY: the lanes of `io` are in bounds of every slice (lengths checked equal).
+        let load = |s: &[f32]| F32x16(unsafe { _mm512_maskz_loadu_ps(io, s.as_ptr().add(at)) });
+        let j = if INPUT {
+            load(bias) + load(input)
+        } else {
+            load(bias)
+        };
+        let (v0, r0) = (load(v), load(r));
+        let a = zero.blend(r0.le(zero), a_dt);
+        let v_int = (j - v0).mul_add(a, v0);
+        let leaving = r0.gt(zero) & r0.lt(dt);
+        let need = (leaving | v_int.gt(one)) & below(n_valid, at) & io;
+        // SAFETY: as the loads.
+        unsafe {
+            _mm512_mask_storeu_ps(v.as_mut_ptr().add(at), io, v_int.max(min_v).0);
+            _mm512_mask_storeu_ps(r.as_mut_ptr().add(at), io, (r0 - dt).max(zero).0);
         }
-        // Pass 2: the full step on the packed lanes, sixteen at a time.
-        let count = count.min(BLOCK * W);
-        for at in (0..count).step_by(W) {
-            let valid = below(count, at);
-            // SAFETY: `at + W ≤ (BLOCK + 1) · W`.
-            let (idx, j, v0, r0) = unsafe {
-                (
-                    _mm512_loadu_si512(work.idx.as_ptr().add(at).cast()),
-                    F32x16(_mm512_loadu_ps(work.j.as_ptr().add(at))),
-                    F32x16(_mm512_loadu_ps(work.v0.as_ptr().add(at))),
-                    F32x16(_mm512_loadu_ps(work.r0.as_ptr().add(at))),
-                )
-            };
-            let a = zero.blend(r0.le(zero), a_dt);
-            let leaving = r0.gt(zero) & r0.lt(dt);
-            let a = a.blend(leaving, -mathf::exp_m1_small((r0 - dt) / tau_rc));
-            let v_int = (j - v0).mul_add(a, v0);
-            let spiking = v_int.gt(one);
-            // Spike time (`LifConsts::spike_time`), clipped to [0, Δt].
-            let l = mathf::ln_1p_small((one - v_int) / (j - one));
-            let crossed = j.gt(one) & spiking;
-            let ts = dt.blend(crossed, tau_rc.mul_add(l, dt)).max(zero).min(dt);
-            let r_spiked = (tau_ref + ts - dt).max(zero);
-            let r1 = (r0 - dt).max(zero).blend(spiking, r_spiked);
-            let v1 = v_int.blend(spiking, zero).max(min_v);
-            let fired = spiking & valid;
-            let fired_n = fired.count_ones() as usize;
-            // SAFETY: `at + W` is within the lists; `spikes` has room for every lane of the
-            // call (reserved by `lif_step`), of which at most `fired_n` are written here.
+        if need != 0 {
+            busy += usize::from(need & 0xff != 0) + usize::from(need >> 8 != 0);
+            // `count` is below the block's lanes, so the 16-lane stores stay in the lists.
+            let to = count.min(LIST - W);
+            let idx = _mm512_add_epi32(lane, _mm512_set1_epi32(at as i32));
+            // SAFETY: `to + W ≤ LIST`, the lists' length.
             unsafe {
-                _mm512_storeu_ps(work.v0.as_mut_ptr().add(at), v1.0);
-                _mm512_storeu_ps(work.r0.as_mut_ptr().add(at), r1.0);
-                let ids = _mm512_maskz_compress_epi32(fired, _mm512_add_epi32(idx, first_id));
-                let keep = below(fired_n, 0);
-                _mm512_mask_storeu_epi32(spikes.ids.as_mut_ptr().add(written).cast(), keep, ids);
-                let ts = _mm512_maskz_compress_ps(fired, ts.0);
-                _mm512_mask_storeu_ps(spikes.offsets.as_mut_ptr().add(written), keep, ts);
+                let pack = |x: F32x16| _mm512_maskz_compress_ps(need, x.0);
+                _mm512_storeu_si512(
+                    work.idx.as_mut_ptr().add(to).cast(),
+                    _mm512_maskz_compress_epi32(need, idx),
+                );
+                _mm512_storeu_ps(work.j.as_mut_ptr().add(to), pack(j));
+                _mm512_storeu_ps(work.v0.as_mut_ptr().add(to), pack(v0));
+                _mm512_storeu_ps(work.r0.as_mut_ptr().add(to), pack(r0));
             }
-            written += fired_n;
-        }
-        // Pass 3: the packed lanes' new state back to their places, by expanding each
-        // vector's share of the lists under the mask that packed it.
-        let mut from = 0;
-        for (at, &need) in (block..end).step_by(W).zip(&needs) {
-            if need != 0 {
-                // SAFETY: `from ≤ count ≤ BLOCK · W`, so the list loads stay in the lists; the
-                // lanes of `need` are neurons, in bounds of `v` and `r`.
-                unsafe {
-                    let back = |list: &[f32]| {
-                        _mm512_maskz_expand_ps(need, _mm512_loadu_ps(list.as_ptr().add(from)))
-                    };
-                    _mm512_mask_storeu_ps(v.as_mut_ptr().add(at), need, back(&work.v0));
-                    _mm512_mask_storeu_ps(r.as_mut_ptr().add(at), need, back(&work.r0));
-                }
-                from += need.count_ones() as usize;
-            }
+            count += need.count_ones() as usize;
+            packed[vectors.min(LIST / W - 1)] = (at, need);
+            vectors += 1;
         }
     }
-    debug_assert!(written <= spikes.ids.capacity() && written <= spikes.offsets.capacity());
-    // SAFETY: the first `written` elements of both vectors are initialised (the old length,
-    // then the spikes stored above, in order), and the room was reserved.
-    unsafe {
-        spikes.ids.set_len(written);
-        spikes.offsets.set_len(written);
+    // Pass 2: the full step on the packed lanes, sixteen at a time.
+    let count = count.min(LIST - W);
+    for at in (0..count).step_by(W) {
+        // SAFETY: `at + W ≤ LIST`.
+        let (idx, j, v0, r0) = unsafe {
+            (
+                _mm512_loadu_si512(work.idx.as_ptr().add(at).cast()),
+                F32x16(_mm512_loadu_ps(work.j.as_ptr().add(at))),
+                F32x16(_mm512_loadu_ps(work.v0.as_ptr().add(at))),
+                F32x16(_mm512_loadu_ps(work.r0.as_ptr().add(at))),
+            )
+        };
+        let a = zero.blend(r0.le(zero), a_dt);
+        let leaving = r0.gt(zero) & r0.lt(dt);
+        let a = a.blend(leaving, -mathf::exp_m1_small((r0 - dt) / tau_rc));
+        let v_int = (j - v0).mul_add(a, v0);
+        let spiking = v_int.gt(one);
+        // Spike time (`LifConsts::spike_time`), clipped to [0, Δt].
+        let l = mathf::ln_1p_small((one - v_int) / (j - one));
+        let crossed = j.gt(one) & spiking;
+        let ts = dt.blend(crossed, tau_rc.mul_add(l, dt)).max(zero).min(dt);
+        let r_spiked = (tau_ref + ts - dt).max(zero);
+        let r1 = (r0 - dt).max(zero).blend(spiking, r_spiked);
+        let v1 = v_int.blend(spiking, zero).max(min_v);
+        // SAFETY: `at + W ≤ LIST`.
+        unsafe {
+            _mm512_storeu_ps(work.v0.as_mut_ptr().add(at), v1.0);
+            _mm512_storeu_ps(work.r0.as_mut_ptr().add(at), r1.0);
+        }
+        let ids = _mm512_add_epi32(idx, first_id);
+        out.push_ids_x16(spiking & below(count, at), ids, ts.0);
     }
+    // Pass 3: the packed lanes' new state back to their places, by expanding each vector's
+    // share of the lists under the mask that packed it.
+    let mut from = 0;
+    for &(at, need) in &packed[..vectors.min(LIST / W)] {
+        // SAFETY: `from ≤ count ≤ LIST − W`, so the list loads stay in the lists; the lanes of
+        // `need` are in bounds of `v` and `r`.
+        unsafe {
+            let back = |list: &[f32]| {
+                _mm512_maskz_expand_ps(need, _mm512_loadu_ps(list.as_ptr().add(from)))
+            };
+            _mm512_mask_storeu_ps(v.as_mut_ptr().add(at), need, back(&work.v0));
+            _mm512_mask_storeu_ps(r.as_mut_ptr().add(at), need, back(&work.r0));
+        }
+        from += need.count_ones() as usize;
+    }
+    busy
 }
