@@ -63,30 +63,18 @@ fn lif_nef_cpu(c: &mut Criterion<CpuTime>) {
         for form in ["scalar", "x8", "simd"] {
             let (mut v, mut r) = (vec![0.0f32; n], vec![0.0f32; n]);
             let (mut v8, mut r8) = (Padded::filled(n, 0.0), Padded::filled(n, 0.0));
+            let vector_form = if form == "x8" {
+                lif_step_x8
+            } else {
+                lif_step_simd
+            };
             let mut step = |out: &mut Spikes| {
                 out.clear();
-                match form {
-                    "scalar" => lif_step_scalar(&consts, &bias, None, &mut v, &mut r, 0, out),
-                    "x8" => lif_step_x8(
-                        &consts,
-                        bias8.lanes(),
-                        None,
-                        v8.lanes_mut(),
-                        r8.lanes_mut(),
-                        0,
-                        n,
-                        out,
-                    ),
-                    _ => lif_step_simd(
-                        &consts,
-                        bias8.lanes(),
-                        None,
-                        v8.lanes_mut(),
-                        r8.lanes_mut(),
-                        0,
-                        n,
-                        out,
-                    ),
+                if form == "scalar" {
+                    lif_step_scalar(&consts, &bias, None, &mut v, &mut r, 0, out)
+                } else {
+                    let (v8, r8) = (v8.lanes_mut(), r8.lanes_mut());
+                    vector_form(&consts, bias8.lanes(), None, v8, r8, 0, n, out)
                 }
             };
             for _ in 0..100 {
