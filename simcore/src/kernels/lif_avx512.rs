@@ -12,9 +12,9 @@
 //!   of a scalar scatter;
 //! - spikes leave by `vpcompressd`/`vcompressps` and a masked store.
 //!
-//! Quiet blocks stay in the eight-lane branching form: at cortical rates this form was slower
-//! than it (2.0e9 against 2.8–3.1e9 neuron-steps/s on `lif_throughput`), while on busy blocks
-//! it is 1.4–1.6× faster than the eight-lane compaction (`lif_nef_cpu`).
+//! Quiet blocks stay in the eight-lane branching form: compacting them too made cortical-rate
+//! populations slower (2.0e9 against 2.8–3.1e9 neuron-steps/s on `lif_throughput`), while on
+//! busy blocks this form is 1.4–1.6× faster than the eight-lane compaction (`lif_nef_cpu`).
 //!
 //! It covers the constants of the usual time steps, where the refractory-exit exponential and
 //! the spike-time logarithm take their small-argument polynomials
@@ -55,7 +55,7 @@ pub fn supports(c: &LifConsts) -> bool {
     c.exit_small && c.spike_small
 }
 
-/// Sixteen f32 lanes. Values exist only inside [`step`], which runs after [`available`]
+/// Sixteen f32 lanes. Values exist only inside [`block_x16`], which runs after [`available`]
 /// confirmed AVX-512F; the operations are the IEEE ones the scalar kernel uses.
 #[derive(Clone, Copy)]
 struct F32x16(__m512);
