@@ -12,6 +12,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use simcore::{Component, LifPopulation, Neurons, Population, SimError, Simulator};
 
 use crate::NefError;
@@ -290,10 +292,15 @@ impl NefNetwork {
                 ));
             }
         }
+        // Ensembles, then every decoder solve the build will need, as parallel tasks (each also
+        // splits its own loops): results do not depend on the thread, and errors are reported
+        // in declaration order as by a sequential build.
         let ensembles: Vec<BuiltEnsemble> = self
             .ensembles
-            .iter()
+            .par_iter()
             .map(|e| e.build(opts.seed))
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect::<Result<_, _>>()?;
         let mut populations = Vec::with_capacity(ensembles.len());
         // Per ensemble: the rates handle of a rate population (None: spiking).
@@ -331,12 +338,11 @@ impl NefNetwork {
 
         let mut decoders = Vec::new();
         let mut components: Vec<Box<dyn Component>> = Vec::new();
-        let solve_for = |name: &str,
+        let solve_one = |name: &str,
                          ens: &BuiltEnsemble,
                          f: &Function,
-                         solver: &LstsqL2,
-                         decoders: &mut Vec<SolvedDecoders>|
-         -> Result<Vec<f64>, NefError> {
+                         solver: &LstsqL2|
+         -> Result<SolvedDecoders, NefError> {
             let (alt, y) = f.targets(ens, name)?;
             let e = alt.as_ref().unwrap_or(ens);
             let k = f.dims(ens.dims);
@@ -357,20 +363,62 @@ impl NefNetwork {
                     (d, false, secs)
                 }
             };
-            let values = dec.values.clone();
-            decoders.push(SolvedDecoders {
+            Ok(SolvedDecoders {
                 name: name.to_string(),
                 ensemble: ens.name.clone(),
                 function: f.describe(),
                 decoders: dec,
                 cached,
                 solve_seconds: secs,
-            });
+            })
+        };
+        // The solves of connections and value probes from ensembles without given decoders
+        // (those whose source is not found are left to the sequential pass, which reports it).
+        let solve_plan = |name: &str, e: &str, f: &Function, solver: &LstsqL2, given: bool| {
+            let i = self.ensembles.iter().position(|x| x.name == e);
+            i.filter(|_| !given)
+                .map(|i| (name.to_string(), i, f.clone(), *solver))
+        };
+        let conn_jobs = self.connections.iter().map(|c| match &c.pre {
+            Endpoint::Ensemble(e) => {
+                solve_plan(&c.name, e, &c.function, &c.solver, c.decoders.is_some())
+            }
+            _ => None,
+        });
+        let probe_jobs = self.probes.iter().map(|p| match (&p.what, &p.target) {
+            (ProbeWhat::Value, Endpoint::Ensemble(e)) => {
+                solve_plan(&p.name, e, &p.function, &p.solver, p.decoders.is_some())
+            }
+            _ => None,
+        });
+        let jobs: Vec<_> = conn_jobs.chain(probe_jobs).collect();
+        let mut pre_solved: Vec<Option<Result<SolvedDecoders, NefError>>> = jobs
+            .par_iter()
+            .map(|job| {
+                job.as_ref()
+                    .map(|(name, i, f, solver)| solve_one(name, &ensembles[*i], f, solver))
+            })
+            .collect();
+        let mut probe_solved = pre_solved.split_off(self.connections.len());
+        let mut conn_solved = pre_solved;
+        let solve_for = |name: &str,
+                         ens: &BuiltEnsemble,
+                         f: &Function,
+                         solver: &LstsqL2,
+                         pre: Option<Result<SolvedDecoders, NefError>>,
+                         decoders: &mut Vec<SolvedDecoders>|
+         -> Result<Vec<f64>, NefError> {
+            let solved = match pre {
+                Some(s) => s?,
+                None => solve_one(name, ens, f, solver)?,
+            };
+            let values = solved.decoders.values.clone();
+            decoders.push(solved);
             Ok(values)
         };
 
         let plan = self.learning_plan(&ensembles)?;
-        for c in &self.connections {
+        for (ci, c) in self.connections.iter().enumerate() {
             let name = &c.name;
             c.synapse.validate(name)?;
             let (source, k) = match &c.pre {
@@ -402,7 +450,10 @@ impl NefNetwork {
                             }
                             d.clone()
                         }
-                        None => solve_for(name, ens, &c.function, &c.solver, &mut decoders)?,
+                        None => {
+                            let pre = conn_solved[ci].take();
+                            solve_for(name, ens, &c.function, &c.solver, pre, &mut decoders)?
+                        }
                     };
                     (decoded(i, values), k)
                 }
@@ -525,7 +576,7 @@ impl NefNetwork {
         let mut probes = Vec::new();
         let mut state_probes = Vec::new();
         let mut input_probes: Vec<Box<dyn Component>> = Vec::new();
-        for p in &self.probes {
+        for (pi, p) in self.probes.iter().enumerate() {
             let name = &p.name;
             p.synapse.validate(name)?;
             if p.sample_every == 0 {
@@ -574,7 +625,10 @@ impl NefNetwork {
                                 format!("{} values, expected N·k = {}", d.len(), ens.n * k),
                             ));
                         }
-                        None => solve_for(name, ens, &p.function, &p.solver, &mut decoders)?,
+                        None => {
+                            let pre = probe_solved[pi].take();
+                            solve_for(name, ens, &p.function, &p.solver, pre, &mut decoders)?
+                        }
                     };
                     let h = handle(k);
                     let spikes = rate_outputs[i].is_none();
