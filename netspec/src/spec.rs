@@ -213,6 +213,21 @@ impl Spec {
         threads: usize,
         cache: &models::cache::DecoderCache,
     ) -> Result<Network, SpecError> {
+        // The build's parallel work (connectivity sampling, NEF solves) on `threads` workers
+        // too, not on rayon's global pool.
+        simcore::par::on_threads(threads, || self.build_here(threads, cache)).map_err(|e| {
+            self.simulation
+                .threads
+                .error(ErrorKind::Invalid(e.to_string()))
+        })?
+    }
+
+    /// [`build_cached`](Self::build_cached) on the current thread pool.
+    fn build_here(
+        &self,
+        threads: usize,
+        cache: &models::cache::DecoderCache,
+    ) -> Result<Network, SpecError> {
         let mut b = Builder {
             dt: self.simulation.dt.value,
             seed: self.simulation.seed.value,
@@ -221,7 +236,7 @@ impl Spec {
             components: Vec::new(),
             probes: Vec::new(),
             synapses: 0,
-            threads: self.simulation.threads.value as usize,
+            threads,
             cache: cache.clone(),
             nef: models::network::NetworkRecord {
                 ensembles: Vec::new(),

@@ -90,6 +90,22 @@ impl Threads {
     }
 }
 
+/// Runs `f` on a pool of `threads` workers (0: one per core), so that the parallel work it
+/// starts (rayon iterators, joins, scopes) uses that many threads: the build phase's
+/// counterpart of a simulator's [`Threads`]. With one thread that work runs in order on the
+/// pool's worker instead of spreading over rayon's global pool.
+pub fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, SimError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("spikesim-build-{i}"))
+        .build()
+        .map_err(|e| SimError::Threads {
+            threads,
+            msg: e.to_string(),
+        })?;
+    Ok(pool.install(f))
+}
+
 /// Runs `f` on every item: the first on the calling thread, the others as jobs of the calling
 /// thread's pool, and waits for those by spinning — executing pool jobs meanwhile, so a job
 /// nobody stole runs here — instead of in rayon's join. A thread waiting in rayon's join falls
@@ -131,6 +147,18 @@ pub fn spin_join_each<T: Send>(items: &mut [T], f: impl Fn(&mut T) + Sync) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn on_threads_runs_on_a_pool_of_that_size() {
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                on_threads(threads, rayon::current_num_threads).unwrap(),
+                threads
+            );
+        }
+        let all = std::thread::available_parallelism().map_or(1, |n| n.get());
+        assert_eq!(on_threads(0, rayon::current_num_threads).unwrap(), all);
+    }
 
     #[test]
     fn spin_join_each_runs_every_item_once_on_any_pool() {

@@ -50,8 +50,8 @@ pub struct Args {
     /// Output file [default: the spec's name with .h5, in the current directory].
     #[arg(short, long, value_name = "OUT.h5")]
     pub output: Option<PathBuf>,
-    /// Worker threads (0: one per core) [default: the spec's simulation.threads]. Results do
-    /// not depend on it.
+    /// Worker threads for the build and the simulation (0: one per core) [default: the spec's
+    /// simulation.threads]. Results do not depend on it.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Master seed (shorthand for --set simulation.seed=S).
