@@ -349,7 +349,7 @@ impl X8 {
 
 /// Vectors per block of the SIMD kernel: it picks its branching or branch-free form once
 /// per block, from how busy the previous block was.
-pub(super) const BLOCK: usize = 16;
+const BLOCK: usize = 16;
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
@@ -363,14 +363,11 @@ fn lif_lanes<const JUMP: bool>(
     n_valid: usize,
     spikes: &mut Spikes,
 ) {
-    let mut out = spikes.lanes(v.len());
+    let (vectors, mut out) = (v.len(), spikes.lanes(v.len()));
     let x = X8::new(c, n_valid);
-    let mut dense = false;
     WORK.with_borrow_mut(|work| {
-        for start in (0..v.len()).step_by(BLOCK) {
-            let block = start..(start + BLOCK).min(v.len());
-            let len = block.len();
-            let busy = match (dense, JUMP) {
+        for_each_block(vectors, false, BUSY_DENSE, |block, dense| {
+            match (dense, JUMP) {
                 (true, false) => {
                     lif_block_compacted(c, &x, &current, v, r, block, base, &mut out, work)
                 }
@@ -380,22 +377,42 @@ fn lif_lanes<const JUMP: bool>(
                 (false, _) => {
                     lif_block::<JUMP, false>(c, &x, &current, &jump, v, r, block, base, &mut out)
                 }
-            };
-            dense = busy * BUSY_DENSE > len;
-        }
+            }
+        })
     })
 }
 
+/// The blocks of `vectors` vectors, in order, each advanced by `step(block, busy_form)`, which
+/// returns how many of the block's vectors had a lane leaving refractoriness or spiking. A
+/// block switches the next one to the busy form when more than 1/`busy_dense` of its vectors
+/// did; `first` is the first block's form (it has no previous block to go by).
+#[inline(always)]
+pub(super) fn for_each_block(
+    vectors: usize,
+    first: bool,
+    busy_dense: usize,
+    mut step: impl FnMut(std::ops::Range<usize>, bool) -> usize,
+) {
+    let mut dense = first;
+    for start in (0..vectors).step_by(BLOCK) {
+        let block = start..(start + BLOCK).min(vectors);
+        let len = block.len();
+        dense = step(block, dense) * busy_dense > len;
+    }
+}
+
 thread_local! {
-    /// The compaction lists of [`lif_block_compacted`], reused by every kernel call on the
-    /// thread: a fresh one is zeroed, 2 KB per population step. Lanes beyond a list's length
-    /// hold stale values, which are computed on and then masked out, as zeros were.
+    /// The compaction lists of [`lif_block_compacted`] (and of the AVX-512 form's busy
+    /// blocks), reused by every kernel call on the thread: a fresh one is zeroed, 2.3 KB per
+    /// population step. Lanes beyond a list's length hold stale values, which are computed on
+    /// and then masked out, as zeros were.
     pub(super) static WORK: std::cell::RefCell<Compacted> = std::cell::RefCell::new(Compacted::default());
 }
 
 /// Lanes of a block that need the full step (they leave refractoriness or cross threshold),
 /// packed: their neuron index within the call, input current, voltage and refractory time at
-/// the step's start. One vector of slack for the full-vector stores of the packing.
+/// the step's start. Sixteen lanes of slack for the full-vector stores of the packing (one
+/// AVX-512 vector, two eight-lane ones).
 pub(super) struct Compacted {
     pub(super) idx: [i32; LIST],
     pub(super) j: [f32; LIST],
@@ -517,7 +534,7 @@ fn lif_block_compacted(
 
 /// A block switches the next one to the branch-free form when more than 1/`BUSY_DENSE` of
 /// its vectors had a lane leaving refractoriness or spiking.
-pub(super) const BUSY_DENSE: usize = 4;
+const BUSY_DENSE: usize = 4;
 
 /// Advances the vectors `block`; returns how many of them had a lane leaving refractoriness
 /// or spiking. `DENSE` evaluates the exponential and logarithm for every vector and blends

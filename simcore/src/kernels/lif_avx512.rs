@@ -30,7 +30,7 @@ use std::sync::OnceLock;
 
 use wide::f32x8;
 
-use super::lif::{BLOCK, Compacted, LIST, LifConsts, WORK, X8, lif_block};
+use super::lif::{Compacted, LIST, LifConsts, WORK, X8, for_each_block, lif_block};
 use super::mathf::{self, Real};
 use crate::lanes::LANES;
 use crate::spikes::{LanePush, Spikes};
@@ -244,42 +244,37 @@ unsafe fn step<const INPUT: bool>(
     let current = |k: usize| if INPUT { bias[k] + input[k] } else { bias[k] };
     let no_jump = |_| f32x8::ZERO;
     let flat = bytemuck::cast_slice::<f32x8, f32>;
-    // The first block has no previous one to go by; most calls at NEF rates begin busy, and
-    // compaction costs little on a quiet block.
-    let mut dense = true;
-    for start in (0..v.len()).step_by(BLOCK) {
-        let block = start..(start + BLOCK).min(v.len());
-        let len = block.len();
-        let busy = if dense {
-            let lanes = block.start * LANES..block.end * LANES;
-            let (vf, rf) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
-            // SAFETY: AVX-512F (this function's feature); equal lengths; a block's lanes
-            // leave 16 lanes of slack in the lists.
-            unsafe {
-                block_x16::<INPUT>(
-                    c,
-                    flat(bias),
-                    flat(input),
-                    vf,
-                    rf,
-                    lanes,
-                    base,
-                    n_valid,
-                    &mut out,
-                    work,
-                )
-            }
-        } else {
-            lif_block::<false, false>(c, &x, &current, &no_jump, v, r, block, base, &mut out)
-        };
-        dense = busy * BUSY_DENSE_X16 > len;
-    }
+    // Most calls at NEF rates begin busy, and compaction costs little on a quiet block.
+    for_each_block(v.len(), true, BUSY_DENSE_X16, |block, dense| {
+        if !dense {
+            return lif_block::<false, false>(
+                c, &x, &current, &no_jump, v, r, block, base, &mut out,
+            );
+        }
+        let lanes = block.start * LANES..block.end * LANES;
+        let (vf, rf) = (bytemuck::cast_slice_mut(v), bytemuck::cast_slice_mut(r));
+        // SAFETY: AVX-512F (this function's feature); equal lengths; a block's lanes leave 16
+        // lanes of slack in the lists.
+        unsafe {
+            block_x16::<INPUT>(
+                c,
+                flat(bias),
+                flat(input),
+                vf,
+                rf,
+                lanes,
+                base,
+                n_valid,
+                &mut out,
+                work,
+            )
+        }
+    })
 }
 
 /// A block switches the next one to compaction when more than 1/`BUSY_DENSE_X16` of its
 /// eight-lane vectors had a lane leaving refractoriness or spiking: a lower bar than the
-/// eight-lane forms' ([`BUSY_DENSE`](super::lif::BUSY_DENSE)), since compaction here costs
-/// less.
+/// eight-lane forms' (1/4), since compaction here costs less.
 const BUSY_DENSE_X16: usize = 8;
 
 /// A busy block by compaction on sixteen lanes: the flat lanes `lanes` of [`lif_step`];
