@@ -375,9 +375,11 @@ impl NefNetwork {
         // The solves of connections and value probes from ensembles without given decoders
         // (those whose source is not found are left to the sequential pass, which reports it).
         let solve_plan = |name: &str, e: &str, f: &Function, solver: &LstsqL2, given: bool| {
-            let i = self.ensembles.iter().position(|x| x.name == e);
-            i.filter(|_| !given)
-                .map(|i| (name.to_string(), i, f.clone(), *solver))
+            let i = self
+                .ensemble_index(e, name, "pre")
+                .ok()
+                .filter(|_| !given)?;
+            Some((name.to_string(), i, f.clone(), *solver))
         };
         let conn_jobs = self.connections.iter().map(|c| match &c.pre {
             Endpoint::Ensemble(e) => {
