@@ -120,7 +120,7 @@ impl ProbePlan {
 
 /// Accumulates the network while sections build (see [`crate::sections`]).
 #[derive(Debug)]
-pub struct Builder {
+pub struct Builder<'p> {
     /// Time step, s.
     pub dt: f64,
     /// Master seed.
@@ -135,8 +135,8 @@ pub struct Builder {
     pub probes: Vec<ProbePlan>,
     /// Synapses created so far (for summaries and memory estimates).
     pub synapses: u64,
-    /// Worker threads for building (connectivity sampling); results do not depend on it.
-    pub threads: usize,
+    /// The build's worker pool (connectivity sampling); results do not depend on it.
+    pub par: simcore::Par<'p>,
     /// Where NEF decoders are cached (see [`models::cache`]).
     pub cache: models::cache::DecoderCache,
     /// What the NEF sections built (ensembles' arrays, decoders).
@@ -145,7 +145,7 @@ pub struct Builder {
     pub learned: Vec<crate::learned::LearnedPlan>,
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Index of the population `name` refers to, or an error naming the closest population.
     pub fn population(&self, name: &At<String>) -> Result<usize, SpecError> {
         self.info

@@ -215,17 +215,20 @@ impl Spec {
     ) -> Result<Network, SpecError> {
         // The build's parallel work (connectivity sampling, NEF solves) on `threads` workers
         // too, not on rayon's global pool.
-        simcore::par::on_threads(threads, || self.build_here(threads, cache)).map_err(|e| {
-            self.simulation
-                .threads
-                .error(ErrorKind::Invalid(e.to_string()))
-        })?
+        simcore::par::on_threads(threads, |par| self.build_here(threads, par, cache)).map_err(
+            |e| {
+                self.simulation
+                    .threads
+                    .error(ErrorKind::Invalid(e.to_string()))
+            },
+        )?
     }
 
-    /// [`build_cached`](Self::build_cached) on the current thread pool.
+    /// [`build_cached`](Self::build_cached) on the current thread pool, `par`.
     fn build_here(
         &self,
         threads: usize,
+        par: simcore::Par<'_>,
         cache: &models::cache::DecoderCache,
     ) -> Result<Network, SpecError> {
         let mut b = Builder {
@@ -236,7 +239,7 @@ impl Spec {
             components: Vec::new(),
             probes: Vec::new(),
             synapses: 0,
-            threads,
+            par,
             cache: cache.clone(),
             nef: models::network::NetworkRecord {
                 ensembles: Vec::new(),

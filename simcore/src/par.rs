@@ -92,9 +92,13 @@ impl Threads {
 
 /// Runs `f` on a pool of `threads` workers (0: one per core), so that the parallel work it
 /// starts (rayon iterators, joins, scopes) uses that many threads: the build phase's
-/// counterpart of a simulator's [`Threads`]. With one thread that work runs in order on the
-/// pool's worker instead of spreading over rayon's global pool.
-pub fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Result<T, SimError> {
+/// counterpart of a simulator's [`Threads`]. `f` gets the pool as a [`Par`] for kernels that
+/// take one (`Par::Seq` for one thread). With one thread that work runs in order on the pool's
+/// worker instead of spreading over rayon's global pool.
+pub fn on_threads<T: Send>(
+    threads: usize,
+    f: impl FnOnce(Par<'_>) -> T + Send,
+) -> Result<T, SimError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|i| format!("spikesim-build-{i}"))
@@ -103,7 +107,11 @@ pub fn on_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> Resu
             threads,
             msg: e.to_string(),
         })?;
-    Ok(pool.install(f))
+    let par = match pool.current_num_threads() {
+        1 => Par::Seq,
+        _ => Par::Pool(&pool),
+    };
+    Ok(pool.install(|| f(par)))
 }
 
 /// Runs `f` on every item: the first on the calling thread, the others as jobs of the calling
@@ -150,14 +158,12 @@ mod tests {
 
     #[test]
     fn on_threads_runs_on_a_pool_of_that_size() {
+        let sizes = |par: Par<'_>| (rayon::current_num_threads(), par.threads());
         for threads in [1, 2, 3] {
-            assert_eq!(
-                on_threads(threads, rayon::current_num_threads).unwrap(),
-                threads
-            );
+            assert_eq!(on_threads(threads, sizes).unwrap(), (threads, threads));
         }
         let all = std::thread::available_parallelism().map_or(1, |n| n.get());
-        assert_eq!(on_threads(0, rayon::current_num_threads).unwrap(), all);
+        assert_eq!(on_threads(0, sizes).unwrap(), (all, all));
     }
 
     #[test]

@@ -472,8 +472,6 @@ impl Projection {
         if items.is_empty() {
             return Ok(());
         }
-        let threads = simcore::par::Threads::new(b.threads)
-            .map_err(|e| items[0].name.error(ErrorKind::Invalid(e.to_string())))?;
         let mut built = Vec::with_capacity(items.len());
         let mut stdp = Vec::new();
         let mut rate = Vec::new();
@@ -532,7 +530,7 @@ impl Projection {
                     src == dst,
                     b.dt,
                     b.seed,
-                    threads.par(),
+                    b.par,
                 )
                 .map_err(|e| p.rule.error(ErrorKind::Invalid(e.to_string())))?;
             b.synapses += csr.len() as u64;
