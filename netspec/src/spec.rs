@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::build::{Builder, Network};
 use crate::error::{ErrorKind, Origin, SpecError};
-use crate::reader::{At, TableReader};
+use crate::reader::TableReader;
 use crate::sections::Names;
 use crate::sections::current::CurrentInput;
 use crate::sections::input::Input;
@@ -13,6 +13,7 @@ use crate::sections::nef::ensemble::Ensemble;
 use crate::sections::nef::node::Node as NefNode;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
+use crate::sections::projection::SYNAPSE_BUILD_BYTES;
 use crate::sections::projection::{Projection, SynapseFileReader};
 use crate::sections::simulation::Simulation;
 use crate::tree::{Node, Sources, parse_with_overrides, read_file};
@@ -137,15 +138,7 @@ impl Spec {
 
     /// Estimated memory of the built network and its recording buffers, bytes.
     pub fn memory_estimate(&self) -> u64 {
-        let neurons: u64 = self
-            .populations
-            .iter()
-            .map(|p| {
-                let n = simcore::lanes::padded_len(p.size.value as usize) as u64;
-                // State, plus spike buffers (id + offset per neuron, chunk and step lists).
-                n * (p.model.bytes_per_neuron() as u64 + 16)
-            })
-            .sum::<u64>()
+        let neurons: u64 = self.populations.iter().map(population_bytes).sum::<u64>()
             + self
                 .ensembles
                 .iter()
@@ -157,7 +150,29 @@ impl Spec {
             .filter(|p| p.variable.value != "spikes")
             .map(|_| PROBE_BUFFER_BYTES)
             .sum();
-        neurons + probes
+        let synapses: u64 = (0..self.projections.len())
+            .map(|i| self.projection_bytes(i))
+            .sum();
+        neurons + probes + synapses
+    }
+
+    /// Estimated peak memory of projection `i`'s synapses at build, bytes (0 while its
+    /// source or target is unknown: the build reports that).
+    fn projection_bytes(&self, i: usize) -> u64 {
+        let p = &self.projections[i];
+        let size = |name: &str| {
+            self.populations
+                .iter()
+                .find(|q| q.name.value == name)
+                .map(|q| q.size.value)
+        };
+        match (size(&p.source.value), size(&p.target.value)) {
+            (Some(pre), Some(post)) => {
+                let bytes = p.expected_synapses(pre, post) * SYNAPSE_BUILD_BYTES as f64;
+                bytes.min(u64::MAX as f64) as u64
+            }
+            _ => 0,
+        }
     }
 
     /// Rejects networks that would need more memory than the machine has.
@@ -174,13 +189,16 @@ impl Spec {
             need_gib: gib(need),
             have_gib: gib(have),
         };
-        let largest: Option<&At<u64>> = self
-            .populations
-            .iter()
-            .map(|p| &p.size)
-            .max_by_key(|s| s.value);
+        // Blame the projection that needs the most when it outweighs every population, else
+        // the largest population.
+        let largest = self.populations.iter().max_by_key(|p| population_bytes(p));
+        let heaviest = (0..self.projections.len()).max_by_key(|&i| self.projection_bytes(i));
+        let most = largest.map_or(0, population_bytes);
+        if let Some(i) = heaviest.filter(|&i| self.projection_bytes(i) > most) {
+            return Err(self.projections[i].rule.error(kind));
+        }
         Err(match largest {
-            Some(s) => s.error(kind),
+            Some(p) => p.size.error(kind),
             None => SpecError::new(
                 Origin {
                     file: self.file.clone(),
@@ -289,6 +307,13 @@ impl Spec {
             learned: b.learned,
         })
     }
+}
+
+/// Estimated memory of population `p`, bytes: its state, plus spike buffers (id + offset per
+/// neuron, chunk and step lists).
+fn population_bytes(p: &Population) -> u64 {
+    let n = simcore::lanes::padded_len(p.size.value as usize) as u64;
+    n * (p.model.bytes_per_neuron() as u64 + 16)
 }
 
 /// Physical memory of this machine, bytes (`MemTotal` of `/proc/meminfo`).

@@ -396,6 +396,35 @@ impl TrainSpec {
         self.layers.iter().map(|l| l.value).collect()
     }
 
+    /// Rejects layers whose training would need more memory than the machine has, with
+    /// `inputs` input columns: per parameter `(n_in + 1)·n_out` of each layer 8 bytes for
+    /// each of the weights, their gradient, the optimiser's two moments and the best
+    /// epoch's copy; per unit a batch (of at most `samples`) of activations, pre-activations
+    /// and gradients. Errors name the widest layer's `units`.
+    pub fn check_memory(&self, inputs: usize, samples: usize) -> Result<(), SpecError> {
+        let Some(have) = crate::spec::physical_memory() else {
+            return Ok(());
+        };
+        let mut n_in = inputs as f64;
+        let (mut need, batch) = (0.0, self.config.batch_size.min(samples) as f64);
+        for l in &self.layers {
+            let n_out = l.value.units as f64;
+            need += 8.0 * (5.0 * (n_in + 1.0) * n_out + 3.0 * batch * n_out);
+            n_in = n_out;
+        }
+        let widest = self.layers.iter().max_by_key(|l| l.value.units);
+        match widest {
+            Some(l) if need > have as f64 => {
+                let gib = (1u64 << 30) as f64;
+                Err(l.error(ErrorKind::TooLarge {
+                    need_gib: need / gib,
+                    have_gib: have as f64 / gib,
+                }))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Loads the data, scales the inputs, checks them against the model (the output width
     /// must equal the class or target count, an autoencoder's its input width; the perceptron
     /// needs two classes) and splits off the stratified test set (stream
@@ -412,6 +441,7 @@ impl TrainSpec {
         if self.input_scale != 1.0 {
             all.scale_inputs(self.input_scale);
         }
+        self.check_memory(all.x.cols(), all.len())?;
         if let Some(h) = &self.hopfield {
             if !matches!(self.data.value, DataSource::RandomPatterns { .. }) {
                 let n = h.patterns.unwrap_or(all.len()).min(all.len());
@@ -590,6 +620,10 @@ fn read_hopfield(
 
 type Training = (At<DataSource>, f64, f64, TrainConfig, Option<At<String>>);
 
+/// Most samples per class of a generated data set (two_spirals, circles, blobs): their
+/// points and one-hot targets then take at most a few GiB.
+const MAX_GENERATED_SAMPLES: usize = 10_000_000;
+
 fn read_training(
     t: &mut TableReader<'_>,
     base: &Path,
@@ -620,13 +654,13 @@ fn read_training(
     let regression_targets = t.u64("regression_targets")?;
     let generated = |default_noise: f64| -> Result<(usize, f64), SpecError> {
         let n = samples.as_ref().map_or(500, |s| s.value as usize);
-        if n == 0 {
+        if n == 0 || n > MAX_GENERATED_SAMPLES {
             return Err(samples
                 .as_ref()
-                .expect("0 was written")
+                .expect("0 or a large count was written")
                 .error(ErrorKind::OutOfRange {
-                    value: "0".into(),
-                    msg: "must be ≥ 1 (samples per class)".into(),
+                    value: n.to_string(),
+                    msg: format!("must be in 1 … {MAX_GENERATED_SAMPLES} (samples per class)"),
                 }));
         }
         Ok((n, noise.as_ref().map_or(default_noise, |x| x.value)))
@@ -1154,6 +1188,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("`training.alpha`"), "{e}");
+    }
+
+    /// Sizes beyond the machine are errors at their key, not failed allocations.
+    #[test]
+    fn sizes_beyond_the_machine_are_errors() {
+        let e = TrainSpec::parse("t.toml", DIGITS, &["layer.0.units=2147483648".into()])
+            .unwrap()
+            .data()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(
+                "--set layer.0.units=2147483648: `layer.0.units`: the network needs about"
+            ),
+            "{e}"
+        );
+        // A batch larger than the data set counts as the data set.
+        let s = TrainSpec::parse("t.toml", DIGITS, &["training.batch_size=4000000000".into()]);
+        s.unwrap().data().unwrap();
+        let blobs = "[training]\ndataset = \"blobs\"\nsamples = 4294967296\n\n\
+            [[layer]]\nunits = 2\nactivation = \"softmax\"\n";
+        let e = TrainSpec::parse("t.toml", blobs, &[])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "t.toml:3:11: `training.samples`: 4294967296 must be in 1 … 10000000 (samples per class)"
+        );
     }
 
     /// `examples/dense/digits.toml` is the scikit-learn comparison's setting

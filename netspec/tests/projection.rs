@@ -196,3 +196,23 @@ fn stdp_projection_takes_per_synapse_delays() {
         "per-synapse delays change the learning: {differ} differ"
     );
 }
+
+/// A rule whose synapses would not fit in memory is refused at its `rule` key before any
+/// synapse is drawn (multapses allowed, so the in-degree itself is valid).
+#[test]
+fn projections_beyond_the_machine_are_errors() {
+    let e = err(
+        "[[projection]]\nname = \"big\"\nsource = \"a\"\ntarget = \"a\"\nrule = \"fixed_indegree\"\nk = 4294967296\nweight = 1.0\n",
+    );
+    assert!(
+        e.starts_with("t.toml:19:8: `projection.big.rule`: the network needs about"),
+        "{e}"
+    );
+    let e = err(
+        "[[projection]]\nname = \"big\"\nsource = \"a\"\ntarget = \"a\"\nrule = \"fixed_total_number\"\nm = 9000000000000\nweight = 1.0\n",
+    );
+    assert!(
+        e.contains("`projection.big.rule`: the network needs about"),
+        "{e}"
+    );
+}

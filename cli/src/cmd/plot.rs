@@ -302,7 +302,7 @@ fn draw<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e:?}");
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| anyhow::anyhow!("drawing failed: {e}");
     root.fill(&WHITE).map_err(err)?;
     let font = |size: u32| (FONT_FAMILY, size).into_font();
     let layout = Layout::new(traces.len());
@@ -475,6 +475,11 @@ pub fn run(args: &Args) -> Result<PathBuf> {
         .file_name()
         .map_or(String::new(), |n| n.to_string_lossy().into_owned());
     let tmp = tmp_path(&out, &ext);
+    // Creating the file first reports an unwritable place as such (the backends write it only
+    // when drawing ends, and wrap the error).
+    if ext == "png" || ext == "svg" {
+        std::fs::File::create(&tmp).with_context(|| format!("cannot write {}", out.display()))?;
+    }
     let size = Layout::new(traces.len()).size;
     let drawn = match ext.as_str() {
         "png" => draw(

@@ -52,7 +52,7 @@ pub struct Args {
     pub output: Option<PathBuf>,
     /// Worker threads for the build and the simulation (0: one per core) [default: the spec's
     /// simulation.threads]. Results do not depend on it.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = threads_arg)]
     pub threads: Option<usize>,
     /// Master seed (shorthand for --set simulation.seed=S).
     #[arg(long, value_name = "S")]
@@ -77,6 +77,15 @@ pub struct Args {
     /// $SPIKESIM_CACHE_LIMIT_MB says otherwise).
     #[arg(long)]
     pub no_cache: bool,
+}
+
+/// Parses `--threads`: 0 (one per core) to [`netspec::sections::simulation::MAX_THREADS`].
+pub fn threads_arg(s: &str) -> Result<usize, String> {
+    use netspec::sections::simulation::MAX_THREADS;
+    match s.parse::<u64>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n as usize),
+        _ => Err(format!("expected 0 (one per core) to {MAX_THREADS}")),
+    }
 }
 
 /// The decoder cache: the default location (see [`models::cache`]) unless `--no-cache`.

@@ -39,7 +39,7 @@ pub struct Args {
     quick: bool,
     /// Worker threads for the simulations (0: one per core). Thread-comparison checks pick
     /// their own counts.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = crate::cmd::run::threads_arg)]
     threads: usize,
     /// Reference fixture for `nef-fixture` (default: the Nengo fixture shipped in the repo).
     #[arg(long, value_name = "FILE")]

@@ -214,7 +214,7 @@ fn train_in<T: Real>(
     let (mut trace, mut grads) = (Trace::<T>::default(), Vec::new());
     let (fit_x, fit_y): (Mat<T>, Mat<T>) = (fit.x.cast(), fit.y.cast());
     let (mut xb, mut yb) = (Mat::<T>::default(), Mat::<T>::default());
-    let mut batch_labels = Vec::with_capacity(cfg.batch_size);
+    let mut batch_labels = Vec::with_capacity(cfg.batch_size.min(fit.len()));
     let mut work: Mlp<T> = model.cast();
     let mut history = History::default();
     let mut best: Option<(f64, Mlp, usize)> = None;
@@ -332,5 +332,29 @@ mod tests {
         }
         assert_ne!(a, b);
         assert_eq!(a, run(Precision::F32));
+    }
+
+    /// A batch larger than the data is one batch of all of it (full-batch training), the
+    /// same model as a batch of exactly the data's size; nothing is sized by the request.
+    #[test]
+    fn batches_larger_than_the_data_are_the_whole_data() {
+        let d = datasets::blobs(20, 0.3, 1);
+        let shape = LayerShape {
+            units: 2,
+            activation: Activation::Softmax,
+            init: None,
+        };
+        let run = |batch_size| {
+            let mut m = Mlp::new("b", 2, &[shape], Loss::CrossEntropy, 1).unwrap();
+            let cfg = TrainConfig {
+                epochs: 3,
+                batch_size,
+                seed: 1,
+                ..Default::default()
+            };
+            train("b", &mut m, &d, None, &cfg, &mut |_| {}).unwrap();
+            m
+        };
+        assert_eq!(run(usize::MAX / 2), run(d.len()));
     }
 }

@@ -341,7 +341,29 @@ enum RuleParams {
     Explicit(At<String>),
 }
 
+/// Bytes a synapse may take at the peak of a build: its target (4), per-synapse weight (4)
+/// and delay (2), and the sampling and transposition buffers the rows are assembled from.
+pub const SYNAPSE_BUILD_BYTES: u64 = 16;
+
 impl Projection {
+    /// Synapses the rule makes between `n_pre` sources and `n_post` targets (the mean for
+    /// `pairwise_bernoulli`; 0 for `explicit`, whose file bounds its count).
+    pub fn expected_synapses(&self, n_pre: u64, n_post: u64) -> f64 {
+        let (pre, post) = (n_pre as f64, n_post as f64);
+        match &self.rule_params {
+            RuleParams::Simple(rule) => match *rule {
+                Rule::AllToAll => pre * post,
+                Rule::OneToOne => pre.min(post),
+                Rule::PairwiseBernoulli { p } => p * pre * post,
+                Rule::FixedIndegree { k } => k as f64 * post,
+                Rule::FixedOutdegree { k } => k as f64 * pre,
+                Rule::FixedTotalNumber { m } => m as f64,
+                Rule::Explicit { .. } => 0.0,
+            },
+            RuleParams::Explicit(_) => 0.0,
+        }
+    }
+
     /// Reads one `[[projection]]` table.
     pub fn parse(t: &mut TableReader<'_>, names: &mut Names) -> Result<Self, SpecError> {
         let source = t.str("source")?.required(t, "source")?;

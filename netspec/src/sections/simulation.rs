@@ -21,6 +21,9 @@ pub struct Simulation {
     pub steps: u64,
 }
 
+/// Most worker threads a spec or `--threads` may ask for.
+pub const MAX_THREADS: u64 = 4096;
+
 /// Largest accepted number of steps (times stay exact as `step · dt` in f64 well below this).
 const MAX_STEPS: f64 = 1e12;
 
@@ -37,10 +40,10 @@ impl Simulation {
             .positive_time()?;
         let seed = t.u64("seed")?.unwrap_or_else(|| t.default("seed", 0));
         let threads = t.u64("threads")?.unwrap_or_else(|| t.default("threads", 0));
-        if threads.value > 4096 {
+        if threads.value > MAX_THREADS {
             return Err(threads.error(ErrorKind::OutOfRange {
                 value: threads.value.to_string(),
-                msg: "must be ≤ 4096 (0: one per core)".into(),
+                msg: format!("must be ≤ {MAX_THREADS} (0: one per core)"),
             }));
         }
         t.finish()?;
