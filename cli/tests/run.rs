@@ -423,6 +423,26 @@ fn inspect_and_plot_read_the_file() {
         String::from_utf8_lossy(&o.stderr)
             .contains("no population `nope` in the file (it has: lif_pop)")
     );
+    // An infinite window used to hang while laying out the axis; an unwritable output was
+    // reported as a drawing-backend error.
+    let fails = |args: &[&str], msg: &str| {
+        let o = bin().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(msg), "{args:?}: {e}");
+    };
+    fails(
+        &["plot", s(&out), "--to", "inf"],
+        "expected a finite time ≥ 0, in seconds",
+    );
+    let nowhere = dir.join("no_such_dir").join("p.png");
+    fails(
+        &["plot", s(&out), "-o", s(&nowhere)],
+        &format!(
+            "cannot write {}: No such file or directory",
+            nowhere.display()
+        ),
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -86,14 +86,22 @@ pub struct Args {
     #[arg(short, long, value_name = "PLOT.png|.svg")]
     pub output: Option<PathBuf>,
     /// Start of the time window, s [default: 0].
-    #[arg(long, value_name = "T0")]
+    #[arg(long, value_name = "T0", value_parser = time_arg)]
     pub from: Option<f64>,
     /// End of the time window, s [default: end of the run].
-    #[arg(long, value_name = "T1")]
+    #[arg(long, value_name = "T1", value_parser = time_arg)]
     pub to: Option<f64>,
     /// Populations to show [default: all].
     #[arg(long, num_args = 1.., value_name = "NAME")]
     pub populations: Vec<String>,
+}
+
+/// Parses `--from`/`--to`: a finite time ≥ 0, in seconds.
+fn time_arg(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t.is_finite() && t >= 0.0 => Ok(t),
+        _ => Err("expected a finite time ≥ 0, in seconds".into()),
+    }
 }
 
 /// One population's spikes in the window, prepared for drawing.
@@ -177,7 +185,7 @@ fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
     };
     if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         bail!(
-            "empty time window: --from {} s to --to {} s",
+            "empty time window: --from {:?} s to --to {:?} s",
             lo / 1e3,
             hi / 1e3
         );
