@@ -606,3 +606,73 @@ fn nwb_units_table_holds_the_same_spikes_as_sonata() {
     assert!((stamps[0] - 1e-4).abs() < 1e-12, "seconds: {}", stamps[0]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+// `inspect` and `plot` on SONATA spike files written by other tools (bmtk, libsonata): no
+// `n_nodes` attribute and no provenance; malformed populations are errors naming the dataset.
+
+/// Writes `/spikes/cells` as bmtk does: `timestamps` (ms, f64), `node_ids` (u64) and a
+/// `sorting` string attribute, nothing else.
+fn write_bmtk(path: &std::path::Path, times: &[f64], ids: &[u64]) {
+    let f = File::create(path).unwrap();
+    let g = f.create_group("spikes/cells").unwrap();
+    g.new_dataset_builder()
+        .with_data(times)
+        .create("timestamps")
+        .unwrap();
+    g.new_dataset_builder()
+        .with_data(ids)
+        .create("node_ids")
+        .unwrap();
+    let by_time: VarLenUnicode = "by_time".parse().unwrap();
+    g.new_attr::<VarLenUnicode>()
+        .create("sorting")
+        .unwrap()
+        .write_scalar(&by_time)
+        .unwrap();
+}
+
+#[test]
+fn files_of_other_writers_are_read_and_bad_ones_named() {
+    let dir = tmpdir("foreign-sonata");
+    // This test writes HDF5 files in-process while other tests spawn children, which inherit
+    // the writer's descriptor and its lock (libhdf5 opens without O_CLOEXEC); the readers
+    // here therefore do not lock.
+    let spikesim = |args: &[&str]| {
+        bin()
+            .env("HDF5_USE_FILE_LOCKING", "FALSE")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let good = dir.join("bmtk.h5");
+    write_bmtk(&good, &[1.0, 2.5, 4.0, 7.5], &[3, 0, 9, 3]);
+    let o = spikesim(&["inspect", s(&good), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &v["populations"][0];
+    assert_eq!(p["name"], "cells");
+    // The size is the largest id + 1 when the writer gave none.
+    assert_eq!(p["n_nodes"], 10);
+    assert_eq!(p["spikes"], 4);
+    assert_eq!(p["sorting"], "by_time");
+    let png = dir.join("bmtk.png");
+    assert!(
+        spikesim(&["plot", s(&good), "-o", s(&png)])
+            .status
+            .success()
+    );
+    assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
+
+    let bad = dir.join("bad.h5");
+    write_bmtk(&bad, &[1.0, 2.0, 3.0], &[0, 1]);
+    for cmd in ["inspect", "plot"] {
+        let o = spikesim(&[cmd, s(&bad)]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            e.contains("/spikes/cells/timestamps has 3 entries but /spikes/cells/node_ids has 2"),
+            "{cmd}: {e}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -8,6 +8,8 @@ use hdf5::types::{FloatSize, IntSize, TypeDescriptor, VarLenUnicode};
 use hdf5::{Attribute, File, Location};
 use serde_json::{Map, Value, json};
 
+use crate::output::sonata::SpikeGroup;
+
 /// Arguments of `spikesim inspect`.
 #[derive(Debug, clap::Args)]
 #[command(
@@ -197,13 +199,8 @@ fn sonata_populations(
     let spikes = file.group("spikes")?;
     for name in spikes.member_names()? {
         let g = spikes.group(&name)?;
-        let n_nodes = g
-            .attr("n_nodes")
-            .ok()
-            .map(|a| attr_value(&a))
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        let count = g.dataset("timestamps").map(|d| d.size()).unwrap_or(0) as u64;
+        let pop = SpikeGroup::open(&spikes, &name)?;
+        let (n_nodes, count) = (pop.n_nodes, pop.len() as u64);
         let rec = names
             .iter()
             .position(|n| *n == name)

@@ -14,12 +14,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use validation::plot::{FONT_FAMILY, ensure_font};
 
+use crate::output::sonata::{READ_CHUNK, SpikeGroup};
+
 /// Most neuron rows drawn in the raster.
 pub const MAX_ROWS: usize = 2000;
 /// Most probe traces drawn per probe.
 const MAX_TRACES: usize = 5;
-/// Spikes read per chunk.
-const READ_CHUNK: usize = 1 << 20;
 /// Rate histogram bins.
 const BINS: usize = 200;
 
@@ -190,30 +190,23 @@ fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
             hi / 1e3
         );
     }
-    let total_nodes: u64 = chosen
+    let groups = chosen
         .iter()
-        .map(|n| {
-            spikes
-                .group(n)
-                .and_then(|g| g.attr("n_nodes"))
-                .and_then(|a| a.read_scalar::<u64>())
-                .unwrap_or(0)
-        })
-        .sum();
+        .map(|n| SpikeGroup::open(&spikes, n))
+        .collect::<Result<Vec<_>>>()?;
+    let total_nodes: u64 = groups.iter().map(|g| g.n_nodes).sum();
     let stride = (total_nodes as usize).div_ceil(MAX_ROWS).max(1) as u64;
     let mut pops = Vec::new();
     let mut row0 = 0.0;
-    for name in chosen {
-        let g = spikes.group(&name)?;
-        let n_nodes = g.attr("n_nodes")?.read_scalar::<u64>()?;
+    for (name, g) in chosen.into_iter().zip(groups) {
+        let n_nodes = g.n_nodes;
         let rec = names
             .iter()
             .position(|n| *n == name)
             .and_then(|i| recorded.get(i).copied())
             .unwrap_or(n_nodes);
-        let ts = g.dataset("timestamps")?;
-        let ids = g.dataset("node_ids")?;
-        let n = ts.size();
+        let (ts, ids) = (&g.timestamps, &g.node_ids);
+        let n = g.len();
         let mut points = Vec::new();
         let mut bins = vec![0u64; BINS];
         let mut start = 0;

@@ -8,6 +8,7 @@ pub mod model;
 pub mod nwb;
 pub mod provenance;
 pub mod recorder;
+pub mod sonata;
 pub mod sorted;
 pub mod tuning;
 
