@@ -57,6 +57,7 @@ fn main() -> ExitCode {
         eprintln!("error: {e:#}");
         return ExitCode::from(cmd::EXIT_USAGE);
     }
+    quiet_on_closed_pipe();
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args).map(ExitCode::from),
         Command::Run(args) => cmd::run::run(&args),
@@ -75,5 +76,17 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(cmd::EXIT_USAGE)
         }
+    }
+}
+
+/// Lets a closed standard output end the process as it ends other Unix tools (`spikesim
+/// inspect out.h5 | head`): Rust ignores SIGPIPE, and printing then panics. Nothing is left
+/// half-written under an output's name: files are written to a temporary name and renamed when
+/// complete, and `run` prints only after that.
+fn quiet_on_closed_pipe() {
+    // SAFETY: restoring a signal's default disposition at start-up, before any thread exists.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

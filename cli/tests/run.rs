@@ -394,6 +394,18 @@ fn inspect_and_plot_read_the_file() {
     assert_eq!(v["provenance"]["status"], "complete");
     let o = run(&["inspect", s(&out)]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("250000"));
+    // A closed standard output (`inspect … | head`) ends it by SIGPIPE, as other Unix tools;
+    // it used to panic (exit 101).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = bin()
+        .args(["inspect", s(&out)])
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(13), "{status:?}");
     // 5000 neurons > 2000 raster rows: subsampled 1 in 3, and the plot says so.
     let svg = dir.join("pop.svg");
     run(&[
