@@ -52,14 +52,14 @@ impl Simulation {
         if steps < 1.0 {
             return Err(duration.error(ErrorKind::OutOfRange {
                 value: duration.value.to_string(),
-                msg: format!("must be at least one step (dt = {} s)", dt.value),
+                msg: format!("must be at least one step (dt = {:?} s)", dt.value),
             }));
         }
         if steps > MAX_STEPS {
             return Err(duration.error(ErrorKind::OutOfRange {
                 value: duration.value.to_string(),
                 msg: format!(
-                    "needs {steps:e} steps of dt = {} s; at most {MAX_STEPS:e}",
+                    "needs {steps:e} steps of dt = {:?} s; at most {MAX_STEPS:e}",
                     dt.value
                 ),
             }));
