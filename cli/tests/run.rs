@@ -667,6 +667,11 @@ fn files_of_other_writers_are_read_and_bad_ones_named() {
     assert_eq!(p["n_nodes"], 10);
     assert_eq!(p["spikes"], 4);
     assert_eq!(p["sorting"], "by_time");
+    // No provenance: the duration, and so the rate, is unknown (not 0).
+    assert!(v["duration_s"].is_null() && p["rate_hz"].is_null(), "{v}");
+    let o = spikesim(&["inspect", s(&good)]);
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("duration unknown"), "{table}");
     let png = dir.join("bmtk.png");
     assert!(
         spikesim(&["plot", s(&good), "-o", s(&png)])

@@ -6,15 +6,21 @@
 
 use crate::SimError;
 
-/// What SIMD the build uses, for provenance and `--version` output.
-pub fn simd_description() -> &'static str {
-    if cfg!(all(target_feature = "avx2", target_feature = "fma")) {
+/// What SIMD the build uses, and whether this CPU runs the LIF step's 16-lane AVX-512 form
+/// ([`crate::kernels::lif_avx512`], chosen at run time; same bits), for provenance.
+pub fn simd_description() -> String {
+    let base = if cfg!(all(target_feature = "avx2", target_feature = "fma")) {
         "f32x8 AVX2+FMA"
     } else if cfg!(target_feature = "sse2") {
         "f32x8 as 2×SSE2 (build without target-cpu=x86-64-v3: slower)"
     } else {
         "f32x8 portable fallback"
+    };
+    #[cfg(target_arch = "x86_64")]
+    if crate::kernels::lif_avx512::available() {
+        return format!("{base}; LIF step in 16-lane AVX-512F form (run-time choice)");
     }
+    base.to_string()
 }
 
 /// Fails when the build was compiled for AVX2/FMA and the running CPU lacks them.

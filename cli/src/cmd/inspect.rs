@@ -96,9 +96,10 @@ pub fn describe(file: &File) -> Result<Value> {
     } else {
         Map::new()
     };
+    // Unknown in files of other writers (no provenance): rates are then not computed.
     let duration_s = match (prov.get("t_start"), prov.get("t_stop")) {
-        (Some(a), Some(b)) => (b.as_f64().unwrap_or(0.0) - a.as_f64().unwrap_or(0.0)) * 1e-3,
-        _ => 0.0,
+        (Some(a), Some(b)) => Some((b.as_f64().unwrap_or(0.0) - a.as_f64().unwrap_or(0.0)) * 1e-3),
+        _ => None,
     };
     let names: Vec<String> = prov
         .get("population_names")
@@ -188,12 +189,22 @@ fn learned(file: &File) -> Result<Vec<Value>> {
     Ok(out)
 }
 
+/// Mean rate of `count` spikes of `recorded` neurons over `duration_s` (null when the
+/// duration is unknown; 0 for no recorded neuron or no time).
+fn rate_hz(count: u64, recorded: u64, duration_s: Option<f64>) -> Value {
+    match duration_s {
+        Some(d) if recorded > 0 && d > 0.0 => json!(count as f64 / recorded as f64 / d),
+        Some(_) => json!(0.0),
+        None => Value::Null,
+    }
+}
+
 /// Populations of a SONATA file: one group each under `/spikes`.
 fn sonata_populations(
     file: &File,
     names: &[String],
     recorded: &[u64],
-    duration_s: f64,
+    duration_s: Option<f64>,
 ) -> Result<Vec<Value>> {
     let mut pops = Vec::new();
     let spikes = file.group("spikes")?;
@@ -211,7 +222,7 @@ fn sonata_populations(
             "n_nodes": n_nodes,
             "recorded_neurons": rec,
             "spikes": count,
-            "rate_hz": if rec > 0 && duration_s > 0.0 { count as f64 / rec as f64 / duration_s } else { 0.0 },
+            "rate_hz": rate_hz(count, rec, duration_s),
             "sorting": g.attr("sorting").ok().map(|a| attr_value(&a)).unwrap_or(Value::Null),
         }));
     }
@@ -224,7 +235,7 @@ fn units_populations(
     file: &File,
     names: &[String],
     recorded: &[u64],
-    duration_s: f64,
+    duration_s: Option<f64>,
 ) -> Result<Vec<Value>> {
     let units = file.group("units")?;
     let ends: Vec<u64> = units.dataset("spike_times_index")?.read_raw()?;
@@ -259,7 +270,7 @@ fn units_populations(
                 "n_nodes": n,
                 "recorded_neurons": rec,
                 "spikes": count,
-                "rate_hz": if rec > 0 && duration_s > 0.0 { count as f64 / rec as f64 / duration_s } else { 0.0 },
+                "rate_hz": rate_hz(count, rec, duration_s),
                 "sorting": "by_id",
             })
         })
@@ -275,11 +286,14 @@ pub fn run(args: &Args) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&d)?);
         return Ok(());
     }
+    let duration = match d["duration_s"].as_f64() {
+        Some(t) => format!("{t:?} s simulated"),
+        None => "duration unknown: no provenance".into(),
+    };
     println!(
-        "{} ({}, {} s simulated)",
+        "{} ({}, {duration})",
         args.file.display(),
-        d["format"].as_str().unwrap_or(""),
-        d["duration_s"]
+        d["format"].as_str().unwrap_or("")
     );
     println!(
         "{:<16} {:>10} {:>10} {:>12} {:>10}  sorting",
@@ -287,12 +301,14 @@ pub fn run(args: &Args) -> Result<()> {
     );
     for p in d["populations"].as_array().into_iter().flatten() {
         println!(
-            "{:<16} {:>10} {:>10} {:>12} {:>10.2}  {}",
+            "{:<16} {:>10} {:>10} {:>12} {:>10}  {}",
             p["name"].as_str().unwrap_or(""),
             p["n_nodes"].to_string(),
             p["recorded_neurons"].to_string(),
             p["spikes"].to_string(),
-            p["rate_hz"].as_f64().unwrap_or(0.0),
+            p["rate_hz"]
+                .as_f64()
+                .map_or("-".to_string(), |r| format!("{r:.2}")),
             p["sorting"].as_str().unwrap_or("-")
         );
     }

@@ -76,7 +76,7 @@ pub fn write(parent: &Group, name: &str, run: &RunInfo<'_>) -> Result<Group> {
     let dt = spec.simulation.dt.value;
     attr_str(&g, "simulator", "spikesim")?;
     attr_str(&g, "simulator_version", env!("CARGO_PKG_VERSION"))?;
-    attr_str(&g, "simd", simcore::cpu::simd_description())?;
+    attr_str(&g, "simd", &simcore::cpu::simd_description())?;
     attr_str(&g, "spec_file", &spec.file)?;
     attr_str(&g, "spec_sha256", &sha256_hex(&spec.text))?;
     dataset_str(&g, "spec_toml", &spec.text)?;
