@@ -44,7 +44,7 @@ use wide::f32x8;
 use crate::SimError;
 use crate::chunked::{ChunkAt, chunk_count};
 use crate::connectivity::{Csr, Delays, Weights};
-use crate::kernels::psc::{PscConsts, psc_step_simd};
+use crate::kernels::psc::{PscConsts, psc_take_simd};
 use crate::lanes::{LANES, Padded};
 use crate::par::{CHUNK, CHUNK_LANES};
 use crate::prefetch;
@@ -500,14 +500,17 @@ impl DriveBlock for DeliveryBlock<'_> {
             let k = (step % r.slots.len() as u64) as usize;
             let slot = &mut r.slots[k][lo..lo + m];
             let dst = &mut *inputs[r.port];
+            // The slot is read and emptied in one pass.
             match &mut r.filter {
                 Some((c, state)) => {
                     let s = c.stages;
-                    psc_step_simd(c, slot, &mut state[lo * s..(lo + m) * s], dst)
+                    psc_take_simd(c, slot, &mut state[lo * s..(lo + m) * s], dst)
                 }
-                None => dst.iter_mut().zip(slot.iter()).for_each(|(x, s)| *x += *s),
+                None => dst
+                    .iter_mut()
+                    .zip(slot.iter_mut())
+                    .for_each(|(x, s)| *x += std::mem::take(s)),
             }
-            slot.fill(f32x8::ZERO);
         }
     }
 }

@@ -80,11 +80,36 @@ pub fn psc_step_scalar(c: &PscConsts, input: &[f32], state: &mut [f32], out: &mu
 /// SIMD kernel: the same step as [`psc_step_scalar`] over whole vectors
 /// (`state.len() == input.len()·S`).
 pub fn psc_step_simd(c: &PscConsts, input: &[f32x8], state: &mut [f32x8], out: &mut [f32x8]) {
-    assert!(out.len() == input.len() && state.len() == input.len() * c.stages);
+    psc_dispatch(c, Input::Read(input), state, out);
+}
+
+/// [`psc_step_simd`] that also zeroes `input` as it reads it, in the same pass (spike delivery
+/// empties the delay slot it filters).
+pub fn psc_take_simd(c: &PscConsts, input: &mut [f32x8], state: &mut [f32x8], out: &mut [f32x8]) {
+    psc_dispatch(c, Input::Take(input), state, out);
+}
+
+/// The input of a step: read, or read and zeroed.
+enum Input<'a> {
+    Read(&'a [f32x8]),
+    Take(&'a mut [f32x8]),
+}
+
+fn psc_dispatch(c: &PscConsts, input: Input<'_>, state: &mut [f32x8], out: &mut [f32x8]) {
+    let n = match &input {
+        Input::Read(u) => u.len(),
+        Input::Take(u) => u.len(),
+    };
+    assert!(out.len() == n && state.len() == n * c.stages);
     macro_rules! dispatch {
         ($($s:literal)*) => {
-            match c.stages {
-                $($s => psc_lanes::<$s>(c, input, state, out),)*
+            match (c.stages, input) {
+                $(
+                    ($s, Input::Read(u)) => psc_lanes::<$s>(c, |k| u[k], state, out),
+                    ($s, Input::Take(u)) => {
+                        psc_lanes::<$s>(c, |k| std::mem::take(&mut u[k]), state, out)
+                    }
+                )*
                 _ => unreachable!("at most {MAX_STAGES} stages"),
             }
         };
@@ -92,10 +117,11 @@ pub fn psc_step_simd(c: &PscConsts, input: &[f32x8], state: &mut [f32x8], out: &
     dispatch!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16);
 }
 
+/// The step of `out.len()` vectors, input `k` given by `input(k)` (called once each, in order).
 #[inline(always)]
 fn psc_lanes<const S: usize>(
     c: &PscConsts,
-    input: &[f32x8],
+    mut input: impl FnMut(usize) -> f32x8,
     state: &mut [f32x8],
     out: &mut [f32x8],
 ) {
@@ -103,7 +129,8 @@ fn psc_lanes<const S: usize>(
     let b: [f32x8; S] = std::array::from_fn(|m| f32x8::splat(c.b[m]));
     let cc: [f32x8; S] = std::array::from_fn(|m| f32x8::splat(c.c[m]));
     let d = f32x8::splat(c.d);
-    for (k, (&u, o)) in input.iter().zip(out.iter_mut()).enumerate() {
+    for (k, o) in out.iter_mut().enumerate() {
+        let u = input(k);
         let x = &mut state[k * S..k * S + S];
         let mut y = d * u;
         for j in 0..S {
@@ -116,6 +143,53 @@ fn psc_lanes<const S: usize>(
                 acc = phi[j - m].mul_add(x[m], acc);
             }
             x[j] = acc;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synapse::{Discretisation, PscCoeffs, PscShape};
+
+    /// Taking the input gives the step's bits, for delta, exponential and higher-order
+    /// kernels, and leaves the input zero.
+    #[test]
+    fn taking_the_input_is_the_step_and_empties_it() {
+        for shape in [
+            PscShape::Delta,
+            PscShape::exponential(5e-3),
+            PscShape::alpha(2e-3),
+            PscShape::Gamma {
+                order: 4,
+                tau: 1e-3,
+            },
+        ] {
+            let c = PscConsts::new(&PscCoeffs::new(shape, Discretisation::Held, 1e-4));
+            let n = 13;
+            let input: Vec<f32x8> = (0..n)
+                .map(|k| {
+                    f32x8::from(std::array::from_fn::<f32, 8, _>(|l| {
+                        (k * 8 + l) as f32 * 0.37 - 9.0
+                    }))
+                })
+                .collect();
+            let state0: Vec<f32x8> = (0..n * c.stages)
+                .map(|k| f32x8::splat(k as f32 * 0.01 - 0.2))
+                .collect();
+            let (mut s1, mut o1) = (state0.clone(), vec![f32x8::splat(0.5); n]);
+            psc_step_simd(&c, &input, &mut s1, &mut o1);
+            let (mut s2, mut o2, mut taken) = (state0, vec![f32x8::splat(0.5); n], input);
+            psc_take_simd(&c, &mut taken, &mut s2, &mut o2);
+            let bits = |v: &[f32x8]| -> Vec<u32> {
+                v.iter()
+                    .flat_map(|x| x.to_array())
+                    .map(f32::to_bits)
+                    .collect()
+            };
+            assert_eq!(bits(&o1), bits(&o2), "{shape:?}");
+            assert_eq!(bits(&s1), bits(&s2), "{shape:?}");
+            assert!(taken.iter().all(|x| x.to_array() == [0.0; 8]), "{shape:?}");
         }
     }
 }
