@@ -680,6 +680,42 @@ fn files_of_other_writers_are_read_and_bad_ones_named() {
     );
     assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
 
+    // `sorting` as other writers store it: ASCII strings, variable and fixed length.
+    let ascii = dir.join("ascii.h5");
+    write_bmtk(&ascii, &[1.0], &[0]);
+    {
+        let f = File::open_rw(&ascii).unwrap();
+        let g = f.group("spikes/cells").unwrap();
+        g.delete_attr("sorting").unwrap();
+        let v = hdf5::types::VarLenAscii::from_ascii("by_id").unwrap();
+        g.new_attr::<hdf5::types::VarLenAscii>()
+            .create("sorting")
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
+        let h = f.create_group("spikes/fixed").unwrap();
+        h.new_dataset_builder()
+            .with_data(&[2.0f64])
+            .create("timestamps")
+            .unwrap();
+        h.new_dataset_builder()
+            .with_data(&[1u64])
+            .create("node_ids")
+            .unwrap();
+        let v = hdf5::types::FixedAscii::<7>::from_ascii(b"by_time").unwrap();
+        h.new_attr::<hdf5::types::FixedAscii<7>>()
+            .create("sorting")
+            .unwrap()
+            .write_scalar(&v)
+            .unwrap();
+    }
+    let o = spikesim(&["inspect", s(&ascii), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let sorting: Vec<&str> = (0..2)
+        .map(|i| v["populations"][i]["sorting"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(sorting, ["by_id", "by_time"], "{v}");
+
     let bad = dir.join("bad.h5");
     write_bmtk(&bad, &[1.0, 2.0, 3.0], &[0, 1]);
     for cmd in ["inspect", "plot"] {

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
-use hdf5::types::{FloatSize, IntSize, TypeDescriptor, VarLenUnicode};
+use hdf5::types::{
+    FixedAscii, FixedUnicode, FloatSize, IntSize, TypeDescriptor, VarLenAscii, VarLenUnicode,
+};
 use hdf5::{Attribute, File, Location};
 use serde_json::{Map, Value, json};
 
@@ -40,6 +42,25 @@ pub fn attr_value(a: &Attribute) -> Value {
             }
         };
     }
+    macro_rules! text {
+        ($t:ty) => {
+            if scalar {
+                a.read_scalar::<$t>()
+                    .map(|v| json!(v.as_str().trim_end_matches('\0')))
+                    .unwrap_or(Value::Null)
+            } else {
+                a.read_raw::<$t>()
+                    .map(|v| {
+                        json!(
+                            v.iter()
+                                .map(|s| s.as_str().trim_end_matches('\0'))
+                                .collect::<Vec<_>>()
+                        )
+                    })
+                    .unwrap_or(Value::Null)
+            }
+        };
+    }
     match desc {
         TypeDescriptor::Unsigned(IntSize::U8) => num!(u64),
         TypeDescriptor::Unsigned(_) => num!(u32),
@@ -47,17 +68,13 @@ pub fn attr_value(a: &Attribute) -> Value {
         TypeDescriptor::Integer(_) => num!(i32),
         TypeDescriptor::Float(FloatSize::U8) => num!(f64),
         TypeDescriptor::Float(_) => num!(f32),
-        TypeDescriptor::VarLenUnicode | TypeDescriptor::VarLenAscii => {
-            if scalar {
-                a.read_scalar::<VarLenUnicode>()
-                    .map(|v| json!(v.as_str()))
-                    .unwrap_or(Value::Null)
-            } else {
-                a.read_raw::<VarLenUnicode>()
-                    .map(|v| json!(v.iter().map(|s| s.as_str()).collect::<Vec<_>>()))
-                    .unwrap_or(Value::Null)
-            }
-        }
+        // Strings in each of HDF5's four forms (HDF5 converts neither between ASCII and
+        // UTF-8 nor from variable to fixed length); fixed-length ones (h5py's `np.bytes_`) are
+        // read through a 255-byte buffer, their NUL padding dropped.
+        TypeDescriptor::VarLenUnicode => text!(VarLenUnicode),
+        TypeDescriptor::VarLenAscii => text!(VarLenAscii),
+        TypeDescriptor::FixedAscii(_) => text!(FixedAscii<255>),
+        TypeDescriptor::FixedUnicode(_) => text!(FixedUnicode<255>),
         TypeDescriptor::Enum(e) => {
             let v = a.read_scalar::<i8>().unwrap_or(-1);
             e.members
