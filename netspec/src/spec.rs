@@ -13,8 +13,7 @@ use crate::sections::nef::ensemble::Ensemble;
 use crate::sections::nef::node::Node as NefNode;
 use crate::sections::population::Population;
 use crate::sections::probe::Probe;
-use crate::sections::projection::SYNAPSE_BUILD_BYTES;
-use crate::sections::projection::{Projection, SynapseFileReader};
+use crate::sections::projection::{Projection, SYNAPSE_BUILD_BYTES, SynapseFileReader};
 use crate::sections::simulation::Simulation;
 use crate::tree::{Node, Sources, parse_with_overrides, read_file};
 
@@ -150,16 +149,17 @@ impl Spec {
             .filter(|p| p.variable.value != "spikes")
             .map(|_| PROBE_BUFFER_BYTES)
             .sum();
-        let synapses: u64 = (0..self.projections.len())
-            .map(|i| self.projection_bytes(i))
+        let synapses: u64 = self
+            .projections
+            .iter()
+            .map(|p| self.projection_bytes(p))
             .sum();
         neurons + probes + synapses
     }
 
-    /// Estimated peak memory of projection `i`'s synapses at build, bytes (0 while its
+    /// Estimated peak memory of projection `p`'s synapses at build, bytes (0 while its
     /// source or target is unknown: the build reports that).
-    fn projection_bytes(&self, i: usize) -> u64 {
-        let p = &self.projections[i];
+    fn projection_bytes(&self, p: &Projection) -> u64 {
         let size = |name: &str| {
             self.populations
                 .iter()
@@ -192,10 +192,14 @@ impl Spec {
         // Blame the projection that needs the most when it outweighs every population, else
         // the largest population.
         let largest = self.populations.iter().max_by_key(|p| population_bytes(p));
-        let heaviest = (0..self.projections.len()).max_by_key(|&i| self.projection_bytes(i));
+        let heaviest = self
+            .projections
+            .iter()
+            .map(|p| (p, self.projection_bytes(p)))
+            .max_by_key(|&(_, bytes)| bytes);
         let most = largest.map_or(0, population_bytes);
-        if let Some(i) = heaviest.filter(|&i| self.projection_bytes(i) > most) {
-            return Err(self.projections[i].rule.error(kind));
+        if let Some((p, _)) = heaviest.filter(|&(_, bytes)| bytes > most) {
+            return Err(p.rule.error(kind));
         }
         Err(match largest {
             Some(p) => p.size.error(kind),

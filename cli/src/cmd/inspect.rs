@@ -226,7 +226,6 @@ fn sonata_populations(
     let mut pops = Vec::new();
     let spikes = file.group("spikes")?;
     for name in spikes.member_names()? {
-        let g = spikes.group(&name)?;
         let pop = SpikeGroup::open(&spikes, &name)?;
         let (n_nodes, count) = (pop.n_nodes, pop.len() as u64);
         let rec = names
@@ -240,7 +239,7 @@ fn sonata_populations(
             "recorded_neurons": rec,
             "spikes": count,
             "rate_hz": rate_hz(count, rec, duration_s),
-            "sorting": g.attr("sorting").ok().map(|a| attr_value(&a)).unwrap_or(Value::Null),
+            "sorting": pop.group.attr("sorting").ok().map(|a| attr_value(&a)).unwrap_or(Value::Null),
         }));
     }
     Ok(pops)

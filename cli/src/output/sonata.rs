@@ -10,6 +10,8 @@ pub const READ_CHUNK: usize = 1 << 20;
 
 /// One population of a SONATA spike file.
 pub struct SpikeGroup {
+    /// The population's group (its attributes: `sorting`, …).
+    pub group: Group,
     /// Spike times, ms.
     pub timestamps: Dataset,
     /// Node ids, one per spike.
@@ -52,6 +54,7 @@ impl SpikeGroup {
                 .map_or(0, |m| m.saturating_add(1)),
         };
         Ok(Self {
+            group: g,
             timestamps,
             node_ids,
             n_nodes,
