@@ -14,6 +14,13 @@
 //! join, and the median leaves those pieces out. The load average (`/proc/loadavg`) is printed
 //! before and after: on a shared machine, trust 2-thread speed-ups only when it stays below
 //! ~1.
+//!
+//! Each repeat (a 1-thread and a 2-thread run) is also bracketed by the contention witness
+//! (`spikesim_benches::contention`, ~0.2 s): the slower of two register-only FMA copies run at
+//! once over one copy alone, 1.0 when the virtual machine's two cores are independent and up
+//! to 2.0 when the host gives them one core's worth. A third summary line gives the median of
+//! the per-repeat speed-ups (1-thread wall over 2-thread wall of the same repeat) over all
+//! repeats, and over the repeats whose witness stayed at or below [`QUIET`] before and after.
 
 use std::time::Instant;
 
@@ -21,7 +28,7 @@ use simcore::Simulator;
 use simcore::networks::brunel::{Brunel, Regime};
 use simcore::networks::coba::Coba;
 use simcore::networks::cuba::Cuba;
-use spikesim_benches::{cpu_seconds, median};
+use spikesim_benches::{contention, cpu_seconds, median};
 
 fn build(net: &str, threads: usize) -> Simulator {
     match net {
@@ -73,6 +80,12 @@ fn run(net: &str, threads: usize, seconds: f64) -> (f64, f64, f64, u64, f64) {
 /// Pieces of the second run ([`run`]).
 const PIECES: usize = 10;
 
+/// Witness steps per copy (about 0.1 s).
+const WITNESS_ITERS: u64 = 20_000_000;
+
+/// Largest witness ratio at which a repeat counts as run on two independent cores.
+const QUIET: f64 = 1.10;
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let nets = args
@@ -87,12 +100,17 @@ fn main() {
         let mut best_cpu = f64::INFINITY;
         let mut best_build = [f64::INFINITY; 2];
         let mut events = 0;
+        // Per repeat: (1-thread wall / 2-thread wall, largest witness ratio around it).
+        let mut speedups: Vec<(f64, f64)> = Vec::new();
         for _ in 0..repeats {
+            let before = contention::ratio(WITNESS_ITERS);
+            let mut walls = [0.0; 2];
             for (i, threads) in [1usize, 2].into_iter().enumerate() {
                 let (b, wall, cpu, ev, median) = run(net, threads, seconds);
                 println!(
-                    "{{\"net\":\"{net}\",\"threads\":{threads},\"seconds\":{seconds},\"build_s\":{b:.4},\"sim_wall_s\":{wall:.4},\"sim_cpu_s\":{cpu:.4},\"sim_median_s\":{median:.4},\"events\":{ev}}}"
+                    "{{\"net\":\"{net}\",\"threads\":{threads},\"seconds\":{seconds},\"build_s\":{b:.4},\"sim_wall_s\":{wall:.4},\"sim_cpu_s\":{cpu:.4},\"sim_median_s\":{median:.4},\"events\":{ev},\"witness_before\":{before:.3}}}"
                 );
+                walls[i] = wall;
                 medians[i].push(median);
                 best[i] = best[i].min(wall);
                 best_build[i] = best_build[i].min(b);
@@ -101,6 +119,9 @@ fn main() {
                 }
                 events = ev;
             }
+            let after = contention::ratio(WITNESS_ITERS);
+            println!("# witness after: {after:.3}");
+            speedups.push((walls[0] / walls[1], before.max(after)));
         }
         // The median over runs of each run's median piece.
         let (m1, m2) = (median(&mut medians[0]), median(&mut medians[1]));
@@ -120,6 +141,23 @@ fn main() {
             best[1] / seconds,
             events as f64 / best[0],
             events as f64 / best[1],
+        );
+        let mut all: Vec<f64> = speedups.iter().map(|s| s.0).collect();
+        let mut quiet: Vec<f64> = speedups
+            .iter()
+            .filter(|s| s.1 <= QUIET)
+            .map(|s| s.0)
+            .collect();
+        let quiet_text = if quiet.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{:.2}x", median(&mut quiet))
+        };
+        println!(
+            "# {net}: per-repeat 2-thread speed-up, median over all {} repeats {:.2}x; over the {} with witness <= {QUIET} before and after: {quiet_text}",
+            all.len(),
+            median(&mut all),
+            quiet.len(),
         );
     }
     println!("# load average after: {}", loadavg());

@@ -4,6 +4,7 @@
 //! `../shared/peers/common.py`, so spikesim and NEST/Brian2/Nengo are timed on the same network.
 #![deny(missing_docs)]
 
+pub mod contention;
 pub mod lif_pop;
 pub mod nef;
 

@@ -58,6 +58,13 @@ fn main() -> ExitCode {
         return ExitCode::from(cmd::EXIT_USAGE);
     }
     quiet_on_closed_pipe();
+    let simulates = matches!(
+        cli.command,
+        Command::Run(_) | Command::Validate(_) | Command::Train(_) | Command::Eval(_)
+    );
+    if let Some(advice) = simcore::cpu::build_advice().filter(|_| simulates) {
+        eprintln!("warning: {advice}");
+    }
     let result = match cli.command {
         Command::Validate(args) => cmd::validate::run(args).map(ExitCode::from),
         Command::Run(args) => cmd::run::run(&args),
