@@ -1,5 +1,8 @@
 //! `spikesim plot FILE.h5`: spike raster coloured by population, population rates under it,
-//! probe traces when the file has probes (PNG or SVG by the output's extension).
+//! probe traces when the file has probes (PNG or SVG by the output's extension). Population
+//! names, colours and sizes go in a legend column right of the panels (not over the spikes);
+//! the raster's axis counts neurons through the populations in file order, also when only
+//! every k-th neuron is drawn.
 //!
 //! Big files stay fast and legible: the raster shows at most [`MAX_ROWS`] neurons (every k-th
 //! neuron of each population, said on the plot) and reads spikes in chunks; rates use every
@@ -25,6 +28,11 @@ const BINS: usize = 200;
 
 /// Image width, px.
 const WIDTH: u32 = 1200;
+/// Width of the population legend column right of the panels, px (a legend inside the
+/// raster would hide spikes).
+const LEGEND: u32 = 170;
+/// Longest population name shown whole in the legend (longer ones end in `…`).
+const LEGEND_NAME: usize = 18;
 /// Least height of one probe panel, px: the figure grows with the number of probes so that
 /// each keeps its axes, legend and a readable trace.
 const PROBE_PANEL: u32 = 220;
@@ -170,13 +178,14 @@ fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
             );
         }
     }
-    let chosen: Vec<String> = if args.populations.is_empty() {
+    let mut chosen: Vec<String> = if args.populations.is_empty() {
         all
     } else {
         all.into_iter()
             .filter(|n| args.populations.contains(n))
             .collect()
     };
+    in_spec_order(&mut chosen, &names);
     let lo = args.from.unwrap_or(0.0) * 1e3;
     let hi = match (args.to, t_stop) {
         (Some(t), _) => t * 1e3,
@@ -307,7 +316,9 @@ where
     root.fill(&WHITE).map_err(err)?;
     let font = |size: u32| (FONT_FAMILY, size).into_font();
     let layout = Layout::new(traces.len());
-    let (top, rest) = root.split_vertically(layout.raster);
+    let (panels, legend) = root.split_horizontally(layout.size.0.saturating_sub(LEGEND));
+    draw_legend(&legend, pops, layout.raster).map_err(err)?;
+    let (top, rest) = panels.split_vertically(layout.raster);
     let (mid, bottom) = rest.split_vertically(layout.rate);
     let rows: f64 = pops
         .iter()
@@ -324,6 +335,28 @@ where
     } else {
         title.to_string()
     };
+    // Row `r` of the raster is neuron `before + (r − row0)·stride` counting through the
+    // populations in order, `row0` and `before` being its population's first row and the
+    // neurons of the populations above it.
+    let starts: Vec<(f64, u64)> = pops
+        .iter()
+        .scan((0.0, 0u64), |acc, p| {
+            let start = *acc;
+            acc.0 += p.n_nodes.div_ceil(p.stride) as f64;
+            acc.1 += p.n_nodes;
+            Some(start)
+        })
+        .collect();
+    let neuron_at = |r: &f64| {
+        let (row0, before) = starts
+            .iter()
+            .rev()
+            .find(|(row0, _)| row0 <= r)
+            .copied()
+            .unwrap_or((0.0, 0));
+        tick((before as f64 + (r - row0) * stride as f64).round(), 0.0)
+    };
+    let time_tick = |t: &f64| tick(*t, hi - lo);
     let mut raster = ChartBuilder::on(&top)
         .caption(caption, font(18))
         .margin(8)
@@ -340,6 +373,8 @@ where
         } else {
             "neuron"
         })
+        .x_label_formatter(&time_tick)
+        .y_label_formatter(&neuron_at)
         .label_style(font(12))
         .draw()
         .map_err(err)?;
@@ -352,17 +387,8 @@ where
                     .iter()
                     .map(|&(t, y)| Circle::new((t, y + 0.5), size, c.filled())),
             )
-            .map_err(err)?
-            .label(format!("{} ({} neurons)", p.name, p.n_nodes))
-            .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 8, y + 4)], c.filled()));
+            .map_err(err)?;
     }
-    raster
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font(font(12))
-        .draw()
-        .map_err(err)?;
 
     // Population rates: spikes per bin / (recorded neurons · bin width).
     let width_s = (hi - lo) / BINS as f64 * 1e-3;
@@ -389,6 +415,8 @@ where
     rate.configure_mesh()
         .x_desc("time (ms)")
         .y_desc("rate (Hz)")
+        .x_label_formatter(&time_tick)
+        .y_label_formatter(&|r: &f64| tick(*r, rmax))
         .label_style(font(12))
         .draw()
         .map_err(err)?;
@@ -429,7 +457,13 @@ where
                 .map_err(err)?;
             ch.configure_mesh()
                 .x_desc("time (ms)")
-                .y_desc(tr.units.clone())
+                // Decoded values and node outputs are dimensionless (unit "1").
+                .y_desc(match tr.units.as_str() {
+                    "" | "1" => "value".to_string(),
+                    u => u.to_string(),
+                })
+                .x_label_formatter(&time_tick)
+                .y_label_formatter(&|v: &f64| tick(*v, vhi - vlo + 2.0 * pad))
                 .label_style(font(12))
                 .draw()
                 .map_err(err)?;
@@ -452,6 +486,92 @@ where
     }
     root.present().map_err(err)?;
     Ok(())
+}
+
+/// The population legend, in the column right of the panels: each population's colour (the
+/// raster's and the rate panel's), name and size, listed top to bottom as the raster's bands
+/// lie (the last population on top); what does not fit into the raster's height is counted
+/// in a last line.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    pops: &[PopData],
+    height: u32,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    const TOP: i32 = 40;
+    const ENTRY: i32 = 34;
+    let fits = ((height as i32 - TOP) / ENTRY).max(1) as usize;
+    let shown = if pops.len() > fits {
+        fits - 1
+    } else {
+        pops.len()
+    };
+    let name_font = (FONT_FAMILY, 13).into_font();
+    let size_font = (FONT_FAMILY, 11).into_font().color(&RGBColor(90, 90, 90));
+    for (row, (k, p)) in pops.iter().enumerate().rev().take(shown).enumerate() {
+        let y = TOP + row as i32 * ENTRY;
+        let c = COLORS[k % COLORS.len()];
+        area.draw(&Rectangle::new([(6, y + 2), (18, y + 14)], c.filled()))?;
+        area.draw(&Text::new(legend_name(&p.name), (24, y), name_font.clone()))?;
+        area.draw(&Text::new(
+            format!("{} neurons", p.n_nodes),
+            (24, y + 16),
+            size_font.clone(),
+        ))?;
+    }
+    if shown < pops.len() {
+        area.draw(&Text::new(
+            format!("+ {} more", pops.len() - shown),
+            (6, TOP + shown as i32 * ENTRY),
+            name_font,
+        ))?;
+    }
+    Ok(())
+}
+
+/// Puts population names read from the file (HDF5 lists them alphabetically) in the spec's
+/// order, `spec` (the provenance's `population_names`); names it lacks (files of other
+/// writers) follow in file order.
+fn in_spec_order(names: &mut [String], spec: &[String]) {
+    names.sort_by_key(|n| spec.iter().position(|m| m == n).unwrap_or(usize::MAX));
+}
+
+/// `name`, or for one longer than [`LEGEND_NAME`] its start and end around `…` (names often
+/// differ only at the end: `layer4_exc`, `layer4_inh`).
+fn legend_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= LEGEND_NAME {
+        return name.to_string();
+    }
+    let head = (LEGEND_NAME - 1) / 2;
+    let tail = LEGEND_NAME - 1 - head;
+    chars[..head]
+        .iter()
+        .chain(['…'].iter())
+        .chain(&chars[chars.len() - tail..])
+        .collect()
+}
+
+/// A value of an axis spanning `span` as a short label: rounded to six significant digits (so
+/// `0.30000000000000004` reads `0.3`), integers without a decimal point, values below
+/// 10⁻⁴ or from 10⁷ on in exponent form, and values within 10⁻⁹ of the span from zero as `0`
+/// (tick positions accumulate rounding: `-2.2e-16` for the zero of a ±1 axis).
+fn tick(v: f64, span: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.abs() <= span.abs() * 1e-9 {
+        return "0".into();
+    }
+    let digits = (5 - v.abs().log10().floor() as i32).clamp(-300, 300);
+    let scale = 10f64.powi(digits);
+    let r = (v * scale).round() / scale;
+    if (1e-4..1e7).contains(&r.abs()) {
+        return format!("{r}");
+    }
+    let e = format!("{v:.5e}");
+    let (mantissa, exponent) = e.split_once('e').unwrap_or((&e, "0"));
+    let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+    format!("{mantissa}e{exponent}")
 }
 
 /// Runs the command; returns the image path.
@@ -520,6 +640,46 @@ fn tmp_path(out: &Path, ext: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn populations_are_drawn_in_the_spec_order() {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut file = owned(&["exc", "inh", "pop10", "pop2", "stim"]);
+        in_spec_order(&mut file, &owned(&["stim", "pop2", "pop10", "exc", "inh"]));
+        assert_eq!(file, owned(&["stim", "pop2", "pop10", "exc", "inh"]));
+        let mut foreign = owned(&["b", "a", "c"]);
+        in_spec_order(&mut foreign, &owned(&["c"]));
+        assert_eq!(foreign, owned(&["c", "b", "a"]));
+    }
+
+    #[test]
+    fn long_legend_names_keep_their_start_and_end() {
+        assert_eq!(legend_name("exc"), "exc");
+        assert_eq!(legend_name("exactly_eighteen_c"), "exactly_eighteen_c");
+        let short = legend_name("a_rather_long_population_name_12");
+        assert_eq!(short, "a_rather…n_name_12");
+        assert_eq!(short.chars().count(), LEGEND_NAME);
+    }
+
+    #[test]
+    fn ticks_are_short() {
+        for (v, s) in [
+            (2000.0, "2000"),
+            (0.0, "0"),
+            (-0.0, "0"),
+            (0.1 + 0.2, "0.3"),
+            (-0.8, "-0.8"),
+            (2.5e-7, "2.5e-7"),
+            (0.00012, "0.00012"),
+            (123_456_789.0, "1.23457e8"),
+            (1e300, "1e300"),
+        ] {
+            assert_eq!(tick(v, 0.0), s, "{v}");
+        }
+        // Rounding residue at an axis's zero reads 0; small values of a small axis do not.
+        assert_eq!(tick(-2.220446049250313e-16, 2.2), "0");
+        assert_eq!(tick(2e-10, 1e-9), "2e-10");
+    }
 
     #[test]
     fn probe_panels_keep_their_height_and_the_other_panels_theirs() {
