@@ -92,14 +92,21 @@ pub fn run(args: &Args) -> Result<()> {
         .collect();
     println!("  probes        {}", probes.len());
     for p in probes {
+        // Decoded values, node outputs and learned quantities are not per neuron.
+        let n = p.neurons.len();
+        let what = match (p.records_neurons(), n) {
+            (true, 1) => "neuron",
+            (true, _) => "neurons",
+            (false, 1) => "value",
+            (false, _) => "values",
+        };
+        let unit = match p.unit {
+            "1" => "dimensionless".to_string(),
+            u => format!("in {u}"),
+        };
         println!(
-            "    {:<12} {}.{} of {} neurons every {} step(s), in {}",
-            p.name,
-            p.target,
-            p.variable,
-            p.neurons.len(),
-            p.every,
-            p.unit
+            "    {:<12} {}.{} of {n} {what} every {} step(s), {unit}",
+            p.name, p.target, p.variable, p.every,
         );
     }
     println!(
