@@ -84,7 +84,11 @@ pub fn run(args: &Args) -> Result<()> {
             }
         );
     }
-    println!("  synapses      {}", net.synapses);
+    println!(
+        "  synapses      {}{}",
+        net.synapses,
+        super::run::decoded_note(&net)
+    );
     let probes: Vec<_> = net
         .probes
         .iter()

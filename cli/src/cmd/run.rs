@@ -361,7 +361,7 @@ fn summary(
             }
         );
     }
-    println!("synapses: {}", net.synapses);
+    println!("synapses: {}{}", net.synapses, decoded_note(net));
     println!(
         "build {:.3} s, simulation {:.3} s for {simulated} s simulated: real-time factor {:.3} \
          (wall/simulated)",
@@ -370,6 +370,17 @@ fn summary(
         sim.as_secs_f64() / simulated.max(1e-300)
     );
     println!("output: {output}");
+}
+
+/// After the synapse count of a network with NEF decoders: its decoded connections hold no
+/// synapses (they decode, transform and encode; docs/nef.md), so a count of 0 is not a
+/// network without connections.
+pub fn decoded_note(net: &Network) -> String {
+    if net.nef.decoders.is_empty() {
+        String::new()
+    } else {
+        " (NEF connections decode instead; their decoders are listed below)".into()
+    }
 }
 
 /// Decoders (solver RMSE, solved or cached), the decoder cache and the NEF probes.
