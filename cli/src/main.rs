@@ -2,6 +2,7 @@
 //! dispatches; each subcommand lives in `cmd/<name>.rs`.
 
 mod cmd;
+mod crash;
 mod output;
 mod synapse_file;
 
@@ -69,13 +70,22 @@ fn main() -> ExitCode {
         Command::Validate(args) => cmd::validate::run(args).map(ExitCode::from),
         Command::Run(args) => cmd::run::run(&args),
         Command::Check(args) => cmd::check::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Inspect(args) => cmd::inspect::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Plot(args) => cmd::plot::run(&args).map(|p| {
-            println!("{}", p.display());
-            ExitCode::SUCCESS
-        }),
+        Command::Inspect(args) => {
+            crash::guard_reading(&[&args.file]);
+            cmd::inspect::run(&args).map(|()| ExitCode::SUCCESS)
+        }
+        Command::Plot(args) => {
+            crash::guard_reading(&[&args.file]);
+            cmd::plot::run(&args).map(|p| {
+                println!("{}", p.display());
+                ExitCode::SUCCESS
+            })
+        }
         Command::Train(args) => cmd::train::run(&args).map(|()| ExitCode::SUCCESS),
-        Command::Eval(args) => cmd::eval::run(&args).map(|()| ExitCode::SUCCESS),
+        Command::Eval(args) => {
+            crash::guard_reading(&[&args.model, std::path::Path::new(&args.data)]);
+            cmd::eval::run(&args).map(|()| ExitCode::SUCCESS)
+        }
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,7 @@ use hdf5::types::{
 use hdf5::{Attribute, File, Location};
 use serde_json::{Map, Value, json};
 
+use crate::output::h5::text;
 use crate::output::sonata::SpikeGroup;
 
 /// Arguments of `spikesim inspect`.
@@ -46,17 +47,11 @@ pub fn attr_value(a: &Attribute) -> Value {
         ($t:ty) => {
             if scalar {
                 a.read_scalar::<$t>()
-                    .map(|v| json!(v.as_str().trim_end_matches('\0')))
+                    .map(|v| json!(text(v.as_bytes())))
                     .unwrap_or(Value::Null)
             } else {
                 a.read_raw::<$t>()
-                    .map(|v| {
-                        json!(
-                            v.iter()
-                                .map(|s| s.as_str().trim_end_matches('\0'))
-                                .collect::<Vec<_>>()
-                        )
-                    })
+                    .map(|v| json!(v.iter().map(|s| text(s.as_bytes())).collect::<Vec<_>>()))
                     .unwrap_or(Value::Null)
             }
         };
@@ -263,14 +258,15 @@ fn units_populations(
     let mut rows: Vec<(String, u64, u64)> = Vec::new();
     let mut start = 0u64;
     for (name, &end) in pop.iter().zip(&ends) {
+        let name = text(name.as_bytes());
         let spikes = end.saturating_sub(start);
         start = end;
-        match rows.iter_mut().find(|r| r.0 == name.as_str()) {
+        match rows.iter_mut().find(|r| r.0 == name) {
             Some(r) => {
                 r.1 += 1;
                 r.2 += spikes;
             }
-            None => rows.push((name.as_str().to_string(), 1, spikes)),
+            None => rows.push((name, 1, spikes)),
         }
     }
     Ok(rows

@@ -17,6 +17,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use validation::plot::{FONT_FAMILY, ensure_font};
 
+use crate::output::h5::text;
 use crate::output::sonata::{READ_CHUNK, SpikeGroup};
 
 /// Most neuron rows drawn in the raster.
@@ -153,7 +154,7 @@ fn read_window(file: &File, args: &Args) -> Result<(f64, f64, Vec<PopData>)> {
         .as_ref()
         .and_then(|p| p.attr("population_names").ok())
         .and_then(|a| a.read_raw::<hdf5::types::VarLenUnicode>().ok())
-        .map(|v| v.iter().map(|s| s.to_string()).collect())
+        .map(|v| v.iter().map(|s| text(s.as_bytes())).collect())
         .unwrap_or_default();
     let recorded: Vec<u64> = prov
         .as_ref()
@@ -289,7 +290,7 @@ fn read_traces(file: &File, lo: f64, hi: f64) -> Result<Vec<Trace>> {
         let units = data
             .attr("units")
             .and_then(|a| a.read_scalar::<hdf5::types::VarLenUnicode>())
-            .map(|s| s.to_string())
+            .map(|s| text(s.as_bytes()))
             .unwrap_or_default();
         out.push(Trace {
             name,

@@ -14,6 +14,15 @@ pub fn group(parent: &Group, name: &str) -> Result<Group> {
         .with_context(|| format!("cannot create HDF5 group `{name}`"))
 }
 
+/// A string read from a file, as text: invalid UTF-8 (a damaged or foreign file) becomes
+/// U+FFFD instead of reaching a `&str` (the `hdf5` string types' `as_str` and `Display` do not
+/// check), and fixed-length strings lose their NUL padding.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .trim_end_matches('\0')
+        .to_string()
+}
+
 /// A variable-length UTF-8 string value.
 pub fn vstr(s: &str) -> VarLenUnicode {
     // VarLenUnicode cannot hold NUL bytes: drop them.
@@ -221,5 +230,15 @@ impl RowAppender {
     /// The dataset.
     pub fn dataset(&self) -> &Dataset {
         &self.ds
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_from_a_file_is_valid_utf8_without_nul_padding() {
+        assert_eq!(super::text(b"by_id\0\0\0"), "by_id");
+        assert_eq!(super::text("µs".as_bytes()), "µs");
+        assert_eq!(super::text(b"ab\xe0\x80z"), "ab\u{FFFD}\u{FFFD}z");
     }
 }

@@ -73,11 +73,10 @@ pub struct ModelFile {
 }
 
 fn read_attr_str(loc: &Location, name: &str) -> Result<String> {
-    Ok(loc
-        .attr(name)
+    loc.attr(name)
         .and_then(|a| a.read_scalar::<VarLenUnicode>())
-        .with_context(|| format!("missing or unreadable string attribute `{name}`"))?
-        .to_string())
+        .with_context(|| format!("missing or unreadable string attribute `{name}`"))
+        .map(|s| super::h5::text(s.as_bytes()))
 }
 
 fn read_attr<T: hdf5::H5Type>(loc: &Location, name: &str) -> Result<T> {

@@ -98,7 +98,7 @@ pub fn tag_time_series(file: &File, name: &str, description: &str, ids: &Ids) ->
     let unit = data
         .attr("units")
         .and_then(|a| a.read_scalar::<VarLenUnicode>())
-        .map(|u| u.as_str().to_string())
+        .map(|u| super::h5::text(u.as_bytes()))
         .unwrap_or_default();
     attr_str(&data, "unit", &unit)?;
     attr(&data, "conversion", &1.0f32)?;
